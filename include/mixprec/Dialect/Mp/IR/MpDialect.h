@@ -1,0 +1,58 @@
+//===- MpDialect.h - mp dialect ---------------------------------*- C++ -*-===//
+//
+// The mp dialect: ONNX operator semantics on builtin tensor types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_DIALECT_MP_IR_MPDIALECT_H
+#define MIXPREC_DIALECT_MP_IR_MPDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "mixprec/Dialect/Mp/IR/MpDialect.h.inc"
+
+namespace mixprec::mp {
+
+/// Shared textual form of every ONNX-modelling op:
+///   mp.<op> %a, none, %c {attrs} : (types) -> types [region-name {...}]*
+/// `none` marks an absent optional operand.
+mlir::ParseResult parseMpOp(mlir::OpAsmParser &parser,
+                            mlir::OperationState &result,
+                            llvm::StringRef inputGroups,
+                            llvm::StringRef regionNames);
+void printMpOp(mlir::OpAsmPrinter &printer, mlir::Operation *op,
+               llvm::StringRef inputGroups, llvm::StringRef regionNames);
+
+/// All attributes of `op`: inherent ones (stored as properties) first, then
+/// discardable ones.
+mlir::NamedAttrList getAllAttrs(mlir::Operation *op);
+
+/// Result type inference shared by the ops that implement
+/// InferTypeOpInterface (element-wise, Cast, MatMul, Shape, Transpose, ...).
+llvm::LogicalResult inferMpReturnTypes(llvm::StringRef onnxOpType,
+                                       std::optional<mlir::Location> loc,
+                                       mlir::ValueRange operands,
+                                       mlir::DictionaryAttr attrs,
+                                       llvm::SmallVectorImpl<mlir::Type> &out);
+
+/// Inferred and declared types are compatible when the element types agree
+/// and the shapes are compatible (a dynamic dim matches any size).
+bool areCompatibleMpTypes(mlir::TypeRange lhs, mlir::TypeRange rhs);
+
+} // namespace mixprec::mp
+
+#include "mixprec/Dialect/Mp/IR/MpInterfaces.h.inc"
+
+#define GET_OP_CLASSES
+#include "mixprec/Dialect/Mp/IR/MpOps.h.inc"
+
+#endif // MIXPREC_DIALECT_MP_IR_MPDIALECT_H

@@ -1,0 +1,227 @@
+//===- mp-opt.cpp - mixprec optimizer driver ------------------------------===//
+//
+// mlir-opt with the mp dialect and passes, plus ONNX in and out:
+//   mp-opt model.onnx -o model.mlir          # import
+//   mp-opt model.mlir -o model.onnx          # export
+//   mp-opt model.onnx --some-pass -o out.onnx
+// Inputs ending in .onnx / .onnxtxt are imported; the output format follows
+// the output file's extension unless --emit=onnx|mlir says otherwise.
+// Outputs are written to a temporary file and renamed into place on success.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/Dialect/Mp/IR/MpDialect.h"
+#include "mixprec/Dialect/Mp/Transforms/Passes.h"
+#include "mixprec/Target/ONNX/ONNXExport.h"
+#include "mixprec/Target/ONNX/ONNXImport.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/ToolUtilities.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mixprec;
+
+static llvm::cl::OptionCategory mpCategory("mixprec options");
+
+static llvm::cl::opt<std::string>
+    emitFormat("emit",
+               llvm::cl::desc("Output format: 'onnx' or 'mlir' (default: by "
+                              "the output file's extension, else mlir)"),
+               llvm::cl::init(""), llvm::cl::cat(mpCategory));
+
+static llvm::cl::opt<std::string> externalData(
+    "external-data",
+    llvm::cl::desc("ONNX export: 'auto' (only past 2 GiB), 'always' or "
+                   "'never'"),
+    llvm::cl::init("auto"), llvm::cl::cat(mpCategory));
+
+static llvm::cl::opt<int64_t> externalDataThreshold(
+    "external-data-threshold",
+    llvm::cl::desc("ONNX export: tensors of at least this many bytes go to "
+                   "external data"),
+    llvm::cl::init(1024), llvm::cl::cat(mpCategory));
+
+static llvm::cl::opt<bool> noShapeInference(
+    "no-onnx-shape-inference",
+    llvm::cl::desc("ONNX import: do not run libonnx shape inference"),
+    llvm::cl::init(false), llvm::cl::cat(mpCategory));
+
+namespace {
+
+/// Processes one ONNX-side input (import and/or export) in a fresh context.
+LogicalResult processONNX(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                          StringRef inputName, bool inONNX, bool outONNX,
+                          llvm::raw_ostream &os, StringRef outputPath,
+                          DialectRegistry &registry,
+                          const MlirOptMainConfig &config,
+                          const ExportOptions &exportOpts) {
+  MLIRContext context(registry);
+  context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
+  context.loadDialect<mp::MpDialect>();
+  llvm::SourceMgr sourceMgr;
+  StringRef bufferText = buffer->getBuffer();
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module;
+  if (inONNX) {
+    ImportOptions opts;
+    opts.runShapeInference = !noShapeInference;
+    module = importONNX(bufferText, isONNXTextPath(inputName), inputName,
+                        &context, opts);
+  } else {
+    ParserConfig parserConfig(&context, config.shouldVerifyOnParsing());
+    module = parseSourceFile<ModuleOp>(sourceMgr, parserConfig);
+  }
+  if (!module)
+    return failure();
+
+  PassManager pm(module.get()->getName(), PassManager::Nesting::Implicit);
+  if (failed(applyPassManagerCLOptions(pm)) ||
+      failed(config.setupPassPipeline(pm)) || failed(pm.run(*module)))
+    return failure();
+
+  if (outONNX) {
+    if (outputPath == "-") {
+      std::string bytes;
+      if (failed(exportONNXToString(*module, bytes, exportOpts)))
+        return failure();
+      os.write(bytes.data(), bytes.size());
+      return success();
+    }
+    return exportONNXFile(*module, outputPath, exportOpts);
+  }
+  if (config.shouldEmitBytecode())
+    return writeBytecodeToFile(*module, os);
+  module->print(os);
+  os << '\n';
+  return success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  registerAllPasses();
+  mp::registerMpPasses();
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<mp::MpDialect>();
+
+  auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
+      argc, argv,
+      "mixprec optimizer driver: ONNX <-> mp dialect, with every upstream "
+      "MLIR pass and the mp passes\n",
+      registry);
+  MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+
+  if (emitFormat != "" && emitFormat != "onnx" && emitFormat != "mlir") {
+    llvm::errs() << "mp-opt: error: --emit must be 'onnx' or 'mlir', got '"
+                 << emitFormat << "'\n";
+    return 1;
+  }
+  ExportOptions exportOpts;
+  if (externalData == "auto")
+    exportOpts.externalData = ExportOptions::ExternalData::Auto;
+  else if (externalData == "always")
+    exportOpts.externalData = ExportOptions::ExternalData::Always;
+  else if (externalData == "never")
+    exportOpts.externalData = ExportOptions::ExternalData::Never;
+  else {
+    llvm::errs() << "mp-opt: error: --external-data must be 'auto', 'always' "
+                    "or 'never', got '"
+                 << externalData << "'\n";
+    return 1;
+  }
+  if (externalDataThreshold < 0) {
+    llvm::errs() << "mp-opt: error: --external-data-threshold must be >= 0\n";
+    return 1;
+  }
+  exportOpts.externalDataThreshold = externalDataThreshold;
+
+  bool inONNX = isONNXPath(inputFilename);
+  bool outONNX = emitFormat == "onnx" ||
+                 (emitFormat.empty() && StringRef(outputFilename).ends_with(".onnx"));
+  if (outONNX && StringRef(outputFilename).ends_with(".mlir") && emitFormat.empty())
+    outONNX = false;
+
+  std::string errorMessage;
+  auto file = openInputFile(inputFilename, &errorMessage);
+  if (!file) {
+    llvm::errs() << "mp-opt: error: " << errorMessage << "\n";
+    return 1;
+  }
+
+  // Plain MLIR in and out: exactly mlir-opt (split-input-file,
+  // verify-diagnostics, ...), with an atomic output file.
+  if (!inONNX && !outONNX) {
+    llvm::Error err = llvm::writeToOutput(
+        outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
+          if (failed(MlirOptMain(os, std::move(file), registry, config)))
+            return llvm::createStringError("mp-opt failed");
+          return llvm::Error::success();
+        });
+    if (err) {
+      llvm::consumeError(std::move(err));
+      return 1;
+    }
+    return 0;
+  }
+
+  if (outONNX && config.inputSplitMarker().size()) {
+    llvm::errs() << "mp-opt: error: -split-input-file cannot be combined "
+                    "with ONNX output\n";
+    return 1;
+  }
+
+  auto process = [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
+                     llvm::raw_ostream &os) {
+    return processONNX(std::move(chunk), inputFilename, inONNX, outONNX, os,
+                       outputFilename, registry, config, exportOpts);
+  };
+  if (outONNX) {
+    // The exporter writes the file (and its external data) atomically.
+    llvm::raw_null_ostream nullOs;
+    return failed(process(std::move(file), llvm::outs())) ? 1 : 0;
+  }
+  llvm::Error err = llvm::writeToOutput(
+      outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
+        LogicalResult r =
+            config.inputSplitMarker().empty()
+                ? process(std::move(file), os)
+                : splitAndProcessBuffer(
+                      std::move(file),
+                      [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
+                          llvm::raw_ostream &chunkOs) {
+                        return process(std::move(chunk), chunkOs);
+                      },
+                      os, config.inputSplitMarker(),
+                      std::as_const(config).outputSplitMarker());
+        if (failed(r))
+          return llvm::createStringError("mp-opt failed");
+        return llvm::Error::success();
+      });
+  if (err) {
+    llvm::consumeError(std::move(err));
+    return 1;
+  }
+  return 0;
+}
