@@ -63,6 +63,11 @@ static llvm::cl::opt<bool> noShapeInference(
     llvm::cl::desc("ONNX import: do not run libonnx shape inference"),
     llvm::cl::init(false), llvm::cl::cat(mpCategory));
 
+static llvm::cl::opt<bool> listONNXOps(
+    "list-onnx-ops",
+    llvm::cl::desc("Print the ONNX op types that have a typed mp op and exit"),
+    llvm::cl::init(false), llvm::cl::cat(mpCategory));
+
 namespace {
 
 /// Processes one ONNX-side input (import and/or export) in a fresh context.
@@ -126,12 +131,26 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   registry.insert<mp::MpDialect>();
 
-  auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
+  auto [inputFilenameB, outputFilenameB] = registerAndParseCLIOptions(
       argc, argv,
       "mixprec optimizer driver: ONNX <-> mp dialect, with every upstream "
       "MLIR pass and the mp passes\n",
       registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  std::string inputFilename = inputFilenameB, outputFilename = outputFilenameB;
+
+  if (listONNXOps) {
+    MLIRContext context(registry);
+    context.loadDialect<mp::MpDialect>();
+    std::vector<std::string> names;
+    for (RegisteredOperationName name : context.getRegisteredOperations())
+      if (auto *iface = name.getInterface<mp::OnnxNodeOpInterface>())
+        names.push_back(iface->getOnnxOpType().str());
+    llvm::sort(names);
+    for (const std::string &n : names)
+      llvm::outs() << n << "\n";
+    return 0;
+  }
 
   if (emitFormat != "" && emitFormat != "onnx" && emitFormat != "mlir") {
     llvm::errs() << "mp-opt: error: --emit must be 'onnx' or 'mlir', got '"

@@ -79,6 +79,20 @@ NamedAttrList mixprec::mp::getAllAttrs(Operation *op) {
   return attrs;
 }
 
+DictionaryAttr mixprec::mp::mergeInherentAttrs(MLIRContext *ctx,
+                                               DictionaryAttr attrs,
+                                               Attribute inherent) {
+  auto dict = dyn_cast_or_null<DictionaryAttr>(inherent);
+  if (!dict || dict.empty())
+    return attrs;
+  NamedAttrList list;
+  if (attrs)
+    list.append(attrs.getValue());
+  for (NamedAttribute a : dict)
+    list.set(a.getName(), a.getValue());
+  return list.getDictionary(ctx);
+}
+
 //===----------------------------------------------------------------------===//
 // Shared assembly format
 //===----------------------------------------------------------------------===//

@@ -682,8 +682,15 @@ LogicalResult PadOp::verify() {
   return checkSameElementType(*this, getData(), getOutput(), "data", "output");
 }
 
+/// An empty 1-D tensor stands for "not given" in older Resize models.
+static bool isEmptyTensor(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() && t.getNumElements() == 0;
+}
+
 LogicalResult ResizeOp::verify() {
-  if (getScales() && getSizes())
+  if (getScales() && getSizes() && !isEmptyTensor(getScales()) &&
+      !isEmptyTensor(getSizes()))
     return emitOpError("'scales' and 'sizes' are mutually exclusive");
   if (!getScales() && !getSizes())
     return emitOpError("requires 'scales' or 'sizes'");

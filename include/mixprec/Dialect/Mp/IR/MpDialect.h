@@ -48,6 +48,12 @@ llvm::LogicalResult inferMpReturnTypes(llvm::StringRef onnxOpType,
 /// and the shapes are compatible (a dynamic dim matches any size).
 bool areCompatibleMpTypes(mlir::TypeRange lhs, mlir::TypeRange rhs);
 
+/// Inherent attributes live in properties; type inference wants them in the
+/// attribute dictionary together with the discardable ones.
+mlir::DictionaryAttr mergeInherentAttrs(mlir::MLIRContext *ctx,
+                                        mlir::DictionaryAttr attrs,
+                                        mlir::Attribute inherent);
+
 } // namespace mixprec::mp
 
 #include "mixprec/Dialect/Mp/IR/MpInterfaces.h.inc"

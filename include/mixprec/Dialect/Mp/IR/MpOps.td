@@ -28,8 +28,13 @@ defvar InferDecls = [{
         ::mlir::ValueRange operands, ::mlir::DictionaryAttr attrs,
         ::mlir::OpaqueProperties props, ::mlir::RegionRange regions,
         ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
-      return ::mixprec::mp::inferMpReturnTypes(getOnnxOpType(), loc, operands,
-                                              attrs, inferred);
+      return ::mixprec::mp::inferMpReturnTypes(
+          getOnnxOpType(), loc, operands,
+          ::mixprec::mp::mergeInherentAttrs(
+              ctx, attrs,
+              props ? getPropertiesAsAttr(ctx, *props.as<const Properties *>())
+                    : ::mlir::Attribute()),
+          inferred);
     }
     static bool isCompatibleReturnTypes(::mlir::TypeRange l, ::mlir::TypeRange r) {
       return ::mixprec::mp::areCompatibleMpTypes(l, r);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The two entry points the README starts with.
+#   utils/mp.sh demo   set up, build, and run the main job on the bundled example
+#   utils/mp.sh test   set up, build, and run every test
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${MP_BUILD_DIR:-$ROOT/build}"
+cmd="${1:-}"
+case "$cmd" in
+  demo|test) ;;
+  *) echo "usage: utils/mp.sh demo|test" >&2; exit 2 ;;
+esac
+
+"$ROOT/utils/setup.sh"
+PY="$ROOT/.venv/bin/python"
+MPOPT="$BUILD/bin/mp-opt"
+
+if [[ "$cmd" == demo ]]; then
+  OUT="$BUILD/demo"
+  mkdir -p "$OUT"
+  MODEL="$ROOT/examples/cnn.onnx"
+  echo "== import: $MODEL -> $OUT/cnn.mlir"
+  /usr/bin/time -f "   %es, %MKB peak" "$MPOPT" "$MODEL" -o "$OUT/cnn.mlir"
+  echo "== export: $OUT/cnn.mlir -> $OUT/cnn.roundtrip.onnx"
+  /usr/bin/time -f "   %es, %MKB peak" "$MPOPT" "$OUT/cnn.mlir" -o "$OUT/cnn.roundtrip.onnx"
+  echo "== summary"
+  "$MPOPT" "$OUT/cnn.roundtrip.onnx" --mp-summary -o /dev/null
+  echo "== ONNX Runtime: original vs round trip"
+  "$PY" "$ROOT/utils/compare_ort.py" "$MODEL" "$OUT/cnn.roundtrip.onnx"
+  exit 0
+fi
+
+# test
+echo "== lit (FileCheck, verifier, importer/exporter, unit tests)"
+/usr/lib/llvm-22/bin/lit -sv "$BUILD/test"
+echo "== ONNX conformance (libonnx-testdata, import -> export -> ONNX Runtime)"
+"$PY" "$ROOT/utils/onnx_conformance.py" --mp-opt "$MPOPT" \
+  --jobs "$(nproc)" --markdown "$BUILD/conformance.md"
