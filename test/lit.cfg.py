@@ -16,12 +16,12 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs",
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.with_environment("PATH", config.mp_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", config.mp_tools_dir, append_path=True)
 
 # The project venv (made by utils/setup.sh) provides onnx/onnxruntime/numpy.
 venv_python = os.path.join(config.mp_src_root, ".venv", "bin", "python")
 python = venv_python if os.path.exists(venv_python) else "python3"
-config.substitutions.append(("%python", python))
+config.substitutions.insert(0, ("%mppython", python))
 config.substitutions.append(("%mp_src_root", config.mp_src_root))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 

@@ -115,7 +115,23 @@ LogicalResult processONNX(std::unique_ptr<llvm::MemoryBuffer> buffer,
   }
   if (config.shouldEmitBytecode())
     return writeBytecodeToFile(*module, os);
-  module->print(os);
+  // ONNX node names live in NameLocs. When the model names its nodes, print
+  // locations so that a later export (mp-opt model.mlir -o model.onnx)
+  // restores the names; models without node names print without them.
+  OpPrintingFlags flags;
+  bool hasNames = false;
+  if (inONNX)
+    module->walk([&](Operation *op) {
+      if (isa<mp::OnnxNodeOpInterface, mp::OnnxOp>(op) &&
+          !isa<mp::ConstantOp>(op) && isa<NameLoc>(op->getLoc())) {
+        hasNames = true;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+  if (hasNames)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  module->print(os, flags);
   os << '\n';
   return success();
 }
@@ -194,8 +210,10 @@ int main(int argc, char **argv) {
   if (!inONNX && !outONNX) {
     llvm::Error err = llvm::writeToOutput(
         outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
-          if (failed(MlirOptMain(os, std::move(file), registry, config)))
+          if (failed(MlirOptMain(os, std::move(file), registry, config))) {
+            os.flush(); // the temporary is discarded; flush before that
             return llvm::createStringError("mp-opt failed");
+          }
           return llvm::Error::success();
         });
     if (err) {
@@ -234,8 +252,10 @@ int main(int argc, char **argv) {
                       },
                       os, config.inputSplitMarker(),
                       std::as_const(config).outputSplitMarker());
-        if (failed(r))
+        if (failed(r)) {
+          os.flush(); // the temporary is discarded; flush before that
           return llvm::createStringError("mp-opt failed");
+        }
         return llvm::Error::success();
       });
   if (err) {

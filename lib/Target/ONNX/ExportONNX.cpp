@@ -111,8 +111,14 @@ private:
     if (it != nodeNames.end())
       return it->second;
     std::string base;
-    if (auto nl = dyn_cast<NameLoc>(op->getLoc()))
-      base = nl.getName().str();
+    // The first NameLoc in the location (passes may fuse locations).
+    op->getLoc()->walk([&](Location l) {
+      if (auto nl = dyn_cast<NameLoc>(l)) {
+        base = nl.getName().str();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
     if (base.empty()) {
       if (auto iface = dyn_cast<mp::OnnxNodeOpInterface>(op))
         base = iface.getOnnxOpType().str();
@@ -323,7 +329,8 @@ LogicalResult Exporter::exportOp(Operation *op, onnx::GraphProto &graph) {
     if (isa<mp::ResizeOp>(op)) {
       auto opsets = module->getAttrOfType<DictionaryAttr>(
           mp::MpDialect::kOpsetImportAttr);
-      IntegerAttr v = opsets ? opsets.getAs<IntegerAttr>("") : IntegerAttr();
+      IntegerAttr v =
+          opsets ? opsets.getAs<IntegerAttr>("ai.onnx") : IntegerAttr();
       if (v && v.getInt() < 11 && inputs.size() >= 3 && inputs[1].empty())
         inputs.erase(inputs.begin() + 1);
     }
@@ -518,7 +525,8 @@ LogicalResult Exporter::run(onnx::ModelProto &model, bool allowExternal) {
           mp::MpDialect::kOpsetImportAttr)) {
     for (NamedAttribute o : opsets) {
       auto *op = model.add_opset_import();
-      op->set_domain(o.getName().getValue().str());
+      StringRef domain = o.getName().getValue();
+      op->set_domain(domain == "ai.onnx" ? "" : domain.str());
       op->set_version(cast<IntegerAttr>(o.getValue()).getInt());
     }
   } else {
@@ -572,8 +580,10 @@ writeAtomically(StringRef path, Location loc,
                 llvm::function_ref<bool(llvm::raw_ostream &)> write) {
   llvm::Error err =
       llvm::writeToOutput(path, [&](llvm::raw_ostream &os) -> llvm::Error {
-    if (!write(os))
+    if (!write(os)) {
+      os.flush();
       return llvm::createStringError("serialisation failed");
+    }
     return llvm::Error::success();
   });
   if (err) {

@@ -117,21 +117,48 @@ public:
 
   OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model);
 
+  /// For ONNX text input: maps each node's first output name to its line.
+  void indexText(StringRef text) {
+    SmallVector<StringRef> lines;
+    text.split(lines, '\n');
+    for (auto [i, line] : llvm::enumerate(lines)) {
+      StringRef lhs = line.split('=').first;
+      if (lhs.size() == line.size() || lhs.contains('<') || lhs.contains('('))
+        continue;
+      StringRef first = lhs.split(',').first.trim();
+      if (!first.empty())
+        textLines.try_emplace(first, i + 1);
+    }
+  }
+
 private:
   // Diagnostics -------------------------------------------------------------
   Location fileLoc() { return FileLineColLoc::get(ctx, fileName, 0, 0); }
+  /// Line of a node in ONNX text input (found by its outputs), else 0.
+  unsigned nodeLine(const onnx::NodeProto &node) {
+    if (node.output_size() == 0)
+      return 0;
+    auto it = textLines.find(node.output(0));
+    return it == textLines.end() ? 0 : it->second;
+  }
+  /// Node names become NameLocs (the exporter restores them); unnamed
+  /// nodes get a plain file location.
   Location nodeLoc(const onnx::NodeProto &node) {
-    std::string name = node.name().empty()
-                           ? node.op_type() + "#" + std::to_string(nodeIndex)
-                           : node.name();
-    return NameLoc::get(b.getStringAttr(name), fileLoc());
+    Location file = FileLineColLoc::get(ctx, fileName, nodeLine(node), 0);
+    if (node.name().empty())
+      return file;
+    return NameLoc::get(b.getStringAttr(node.name()), file);
+  }
+  std::string nodeDesc(const onnx::NodeProto &node) {
+    return node.name().empty() ? "#" + std::to_string(nodeIndex)
+                               : "'" + node.name() + "'";
   }
   Location tensorLoc(StringRef name) {
     return NameLoc::get(b.getStringAttr(name), fileLoc());
   }
   InFlightDiagnostic nodeError(const onnx::NodeProto &node) {
     InFlightDiagnostic d = emitError(nodeLoc(node));
-    d << "node '" << (node.name().empty() ? "<unnamed>" : node.name()) << "' ("
+    d << "node " << nodeDesc(node) << " ("
       << (node.domain().empty() ? "" : node.domain() + "::") << node.op_type()
       << "): ";
     return d;
@@ -178,6 +205,7 @@ private:
   int64_t nodeIndex = 0;
   std::vector<llvm::StringMap<Value>> scopes;
   llvm::StringMap<onnx::TypeProto> valueTypes;
+  llvm::StringMap<unsigned> textLines;
   unsigned resourceCounter = 0;
 };
 
@@ -1041,9 +1069,20 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
   state.addTypes(resultTypes);
 
   Operation *op = b.create(state);
-  if (failed(verify(op, /*verifyRecursively=*/false))) {
+  // Verify now, and restate the verifier's complaint at the node.
+  std::string verifyMsg;
+  bool verifyFailed;
+  {
+    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &d) {
+      if (d.getSeverity() == DiagnosticSeverity::Error && verifyMsg.empty())
+        verifyMsg = d.str();
+      return success();
+    });
+    verifyFailed = failed(verify(op, /*verifyRecursively=*/false));
+  }
+  if (verifyFailed) {
     op->erase();
-    return failure();
+    return nodeError(node) << verifyMsg;
   }
   for (auto [name, v] : llvm::zip(outNames, op->getResults())) {
     if (scopes.back().count(name))
@@ -1077,7 +1116,7 @@ LogicalResult Importer::importGraphBody(onnx::GraphProto &graph, Block *block,
     FailureOr<ElementsAttr> value = convertTensor(init, loc);
     if (failed(value))
       return failure();
-    auto c = mp::ConstantOp::create(b, loc, value->getType(), *value,
+    auto c = mp::ConstantOp::create(b, fileLoc(), value->getType(), *value,
                                     b.getStringAttr(init.name()));
     scopes.back()[init.name()] = c;
   }
@@ -1095,9 +1134,12 @@ LogicalResult Importer::importGraphBody(onnx::GraphProto &graph, Block *block,
       if (!inserted) {
         const auto &other = graph.node(it->second);
         nodeIndex = i;
+        std::string otherDesc =
+            other.name().empty() ? "#" + std::to_string(it->second)
+                                 : "'" + other.name() + "'";
         return nodeError(graph.node(i))
-               << "output '" << out << "' is also produced by node '"
-               << other.name() << "' (duplicate tensor name)";
+               << "output '" << out << "' is also produced by node "
+               << otherDesc << " (duplicate tensor name)";
       }
       if (scopes.back().count(out) && !lookup(out).getDefiningOp()) {
         nodeIndex = i;
@@ -1219,18 +1261,45 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
   if (!opsets.count(""))
     opsets[""] = defaultOpset = 0;
 
-  // libonnx's inference only knows opsets up to 17; at higher opsets it
-  // would apply older signatures, so it is skipped there.
-  if (opts.runShapeInference && defaultOpset > 0 && defaultOpset <= 17) {
-    try {
-      onnx::ShapeInferenceOptions siOpts{/*check_type=*/false,
-                                         /*error_mode=*/0,
-                                         /*enable_data_propagation=*/false};
-      onnx::shape_inference::InferShapes(model,
-                                         onnx::OpSchemaRegistry::Instance(),
-                                         siOpts);
-    } catch (const std::exception &) {
-      // Non-strict: fall back to value_info and mp's own inference.
+  // libonnx's inference only knows opsets up to 17. A newer model is
+  // inferred as opset 17 when none of its nodes uses an op whose signature
+  // changed after 17 (else inference would apply the old signature).
+  if (opts.runShapeInference && defaultOpset > 0) {
+    std::function<bool(const onnx::GraphProto &)> safe =
+        [&](const onnx::GraphProto &g) {
+          for (const auto &n : g.node()) {
+            if (!n.domain().empty() && n.domain() != "ai.onnx")
+              continue;
+            if (newOps().count(n.op_type()))
+              return false;
+            for (const Revision &r : laterRevisions())
+              if (n.op_type() == r.opType)
+                return false;
+            for (const auto &a : n.attribute())
+              if (a.has_g() && !safe(a.g()))
+                return false;
+          }
+          return true;
+        };
+    bool downgrade = defaultOpset > 17;
+    if (!downgrade || safe(model.graph())) {
+      onnx::OperatorSetIdProto *defaultImport = nullptr;
+      for (auto &o : *model.mutable_opset_import())
+        if (o.domain().empty() || o.domain() == "ai.onnx")
+          defaultImport = &o;
+      if (downgrade)
+        defaultImport->set_version(17);
+      try {
+        onnx::ShapeInferenceOptions siOpts{/*check_type=*/false,
+                                           /*error_mode=*/0,
+                                           /*enable_data_propagation=*/false};
+        onnx::shape_inference::InferShapes(
+            model, onnx::OpSchemaRegistry::Instance(), siOpts);
+      } catch (const std::exception &) {
+        // Non-strict: fall back to value_info and mp's own inference.
+      }
+      if (downgrade)
+        defaultImport->set_version(defaultOpset);
     }
   }
 
@@ -1242,8 +1311,11 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
   // Model metadata.
   module->setAttr("mp.ir_version", b.getI64IntegerAttr(model.ir_version()));
   NamedAttrList opsetAttrs;
+  // The default domain is spelled "ai.onnx" in the IR: MLIR dictionaries
+  // cannot have an empty key.
   for (const auto &o : model.opset_import())
-    opsetAttrs.append(o.domain(), b.getI64IntegerAttr(o.version()));
+    opsetAttrs.append(o.domain().empty() ? "ai.onnx" : o.domain(),
+                      b.getI64IntegerAttr(o.version()));
   module->setAttr(mp::MpDialect::kOpsetImportAttr,
                   opsetAttrs.getDictionary(ctx));
   auto setStr = [&](StringRef name, const std::string &v) {
@@ -1323,17 +1395,13 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
   }
 
   auto funcType = b.getFunctionType(argTypes, {});
-  auto func = func::FuncOp::create(
-      b, NameLoc::get(b.getStringAttr(graph.name().empty() ? "main"
-                                                           : graph.name()),
-                      loc),
-      "main", funcType);
+  auto func = func::FuncOp::create(b, loc, "main", funcType);
   module.push_back(func);
   Block *entry = func.addEntryBlock();
   func.setAllArgAttrs(argAttrs);
   scopes.emplace_back();
   for (auto [i, name] : llvm::enumerate(argNames)) {
-    entry->getArgument(i).setLoc(tensorLoc(name));
+    entry->getArgument(i).setLoc(fileLoc()); // the name is in mp.name
     scopes.back()[name] = entry->getArgument(i);
   }
   b.setInsertionPointToEnd(entry);
@@ -1432,6 +1500,8 @@ OwningOpRef<ModuleOp> mixprec::importONNX(StringRef buffer, bool isText,
     opts.externalDataDir = dir.empty() ? "." : std::string(dir);
   }
   Importer importer(context, fileName, opts);
+  if (isText)
+    importer.indexText(buffer);
   return importer.importModel(model);
 }
 

@@ -26,7 +26,7 @@ def Mp_Dialect : Dialect {
 
     Module-level ONNX metadata lives in discardable `mp.*` attributes on the
     `builtin.module` (`mp.ir_version`, `mp.opset_import`, `mp.producer_name`,
-    ...). Graph inputs and outputs of `func.func @main` carry `mp.name`.
+    ...). In `mp.opset_import` the default domain is spelled `ai.onnx`. Graph inputs and outputs of `func.func @main` carry `mp.name`.
     Nodes the dialect does not model become `mp.onnx_op`, which keeps the op
     type, domain, attributes and subgraphs so that they export unchanged.
   }];
