@@ -42,8 +42,9 @@ static llvm::cl::OptionCategory mpCategory("mixprec options");
 
 static llvm::cl::opt<std::string>
     emitFormat("emit",
-               llvm::cl::desc("Output format: 'onnx' or 'mlir' (default: by "
-                              "the output file's extension, else mlir)"),
+               llvm::cl::desc("Output format: 'onnx', 'mlir', or 'none' to "
+                              "run the pipeline and write nothing (default: "
+                              "by the output file's extension, else mlir)"),
                llvm::cl::init(""), llvm::cl::cat(mpCategory));
 
 static llvm::cl::opt<std::string> externalData(
@@ -76,7 +77,8 @@ LogicalResult processONNX(std::unique_ptr<llvm::MemoryBuffer> buffer,
                           llvm::raw_ostream &os, StringRef outputPath,
                           DialectRegistry &registry,
                           const MlirOptMainConfig &config,
-                          const ExportOptions &exportOpts) {
+                          const ExportOptions &exportOpts,
+                          unsigned lineOffset = 0) {
   MLIRContext context(registry);
   context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
   context.loadDialect<mp::MpDialect>();
@@ -89,6 +91,7 @@ LogicalResult processONNX(std::unique_ptr<llvm::MemoryBuffer> buffer,
   if (inONNX) {
     ImportOptions opts;
     opts.runShapeInference = !noShapeInference;
+    opts.lineOffset = lineOffset;
     module = importONNX(bufferText, isONNXTextPath(inputName), inputName,
                         &context, opts);
   } else {
@@ -103,6 +106,8 @@ LogicalResult processONNX(std::unique_ptr<llvm::MemoryBuffer> buffer,
       failed(config.setupPassPipeline(pm)) || failed(pm.run(*module)))
     return failure();
 
+  if (emitFormat == "none")
+    return success();
   if (outONNX) {
     if (outputPath == "-") {
       std::string bytes;
@@ -129,7 +134,11 @@ LogicalResult processONNX(std::unique_ptr<llvm::MemoryBuffer> buffer,
       }
       return WalkResult::advance();
     });
-  if (hasNames)
+  auto &clOpts = llvm::cl::getRegisteredOptions();
+  auto debugInfoOpt = clOpts.find("mlir-print-debuginfo");
+  bool userChose = debugInfoOpt != clOpts.end() &&
+                   debugInfoOpt->second->getNumOccurrences() > 0;
+  if (hasNames && !userChose)
     flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   module->print(os, flags);
   os << '\n';
@@ -168,8 +177,10 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  if (emitFormat != "" && emitFormat != "onnx" && emitFormat != "mlir") {
-    llvm::errs() << "mp-opt: error: --emit must be 'onnx' or 'mlir', got '"
+  if (emitFormat != "" && emitFormat != "onnx" && emitFormat != "mlir" &&
+      emitFormat != "none") {
+    llvm::errs() << "mp-opt: error: --emit must be 'onnx', 'mlir' or 'none', "
+                    "got '"
                  << emitFormat << "'\n";
     return 1;
   }
@@ -205,6 +216,15 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  if (emitFormat == "none") {
+    // Run the pipeline for its side effects (diagnostics, reports).
+    if (failed(processONNX(std::move(file), inputFilename, inONNX,
+                           /*outONNX=*/false, llvm::nulls(), "-", registry,
+                           config, exportOpts)))
+      return 1;
+    return 0;
+  }
+
   // Plain MLIR in and out: exactly mlir-opt (split-input-file,
   // verify-diagnostics, ...), with an atomic output file.
   if (!inONNX && !outONNX) {
@@ -230,9 +250,10 @@ int main(int argc, char **argv) {
   }
 
   auto process = [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
-                     llvm::raw_ostream &os) {
+                     llvm::raw_ostream &os, unsigned lineOffset = 0) {
     return processONNX(std::move(chunk), inputFilename, inONNX, outONNX, os,
-                       outputFilename, registry, config, exportOpts);
+                       outputFilename, registry, config, exportOpts,
+                       lineOffset);
   };
   if (outONNX) {
     // The exporter writes the file (and its external data) atomically.
@@ -247,8 +268,19 @@ int main(int argc, char **argv) {
                 : splitAndProcessBuffer(
                       std::move(file),
                       [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
+                          const llvm::MemoryBufferRef &source,
                           llvm::raw_ostream &chunkOs) {
-                        return process(std::move(chunk), chunkOs);
+                        // Report lines of the whole file, as MLIR does.
+                        StringRef whole = source.getBuffer();
+                        StringRef text = chunk->getBuffer();
+                        unsigned offset = 0;
+                        size_t at = text.data() >= whole.begin() &&
+                                            text.data() < whole.end()
+                                        ? text.data() - whole.data()
+                                        : whole.find(text);
+                        if (at != StringRef::npos)
+                          offset = whole.take_front(at).count('\n');
+                        return process(std::move(chunk), chunkOs, offset);
                       },
                       os, config.inputSplitMarker(),
                       std::as_const(config).outputSplitMarker());

@@ -60,12 +60,15 @@ struct Revision {
 
 const std::vector<Revision> &laterRevisions() {
   static const std::vector<Revision> revs = {
-      {"ReduceMean", 18, {}, {"axes"}, 2},
-      {"ReduceMax", 18, {}, {"axes"}, 2},
-      {"ReduceMin", 18, {}, {"axes"}, 2},
-      {"ReduceProd", 18, {}, {"axes"}, 2},
-      {"ReduceL2", 18, {}, {"axes"}, 2},
-      {"ReduceLogSumExp", 18, {}, {"axes"}, 2},
+      {"ReduceMean", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceMax", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceMin", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceProd", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceL2", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceL1", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceLogSum", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceSumSquare", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
+      {"ReduceLogSumExp", 18, {"noop_with_empty_axes"}, {"axes"}, 2},
       {"Split", 18, {"num_outputs"}, {}, -1},
       {"Resize", 18, {"antialias", "axes", "keep_aspect_ratio_policy"}, {}, -1},
       {"Pad", 18, {}, {}, 4},
@@ -144,7 +147,9 @@ private:
   /// Node names become NameLocs (the exporter restores them); unnamed
   /// nodes get a plain file location.
   Location nodeLoc(const onnx::NodeProto &node) {
-    Location file = FileLineColLoc::get(ctx, fileName, nodeLine(node), 0);
+    unsigned line = nodeLine(node);
+    Location file = FileLineColLoc::get(
+        ctx, fileName, line ? line + opts.lineOffset : 0, 0);
     if (node.name().empty())
       return file;
     return NameLoc::get(b.getStringAttr(node.name()), file);
@@ -647,10 +652,11 @@ LogicalResult Importer::checkSignature(const onnx::NodeProto &node,
       required.erase(a);
     }
     for (const auto &a : r.addedAttrs)
-      allowed[a] = a == "saturate" || a == "antialias" || a == "num_outputs"
+      allowed[a] = a == "saturate" || a == "antialias" ||
+                           a == "num_outputs" || a == "noop_with_empty_axes"
                        ? A::INT
-                   : a == "axes" ? A::INTS
-                                 : A::STRING;
+                   : a == "axes" || a == "dilations" ? A::INTS
+                                                     : A::STRING;
     if (r.maxInputs >= 0)
       maxInputs = r.maxInputs;
   }
@@ -826,7 +832,11 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
   // Scan-8 (leading sequence_lens) predates mp.scan: keep it generic.
   if (typed && node.op_type() == "Scan" && version < 9)
     typed = false;
-  if (isDefault && failed(checkSignature(node, version)))
+  // Signatures are checked for modelled ops at every opset, and for the
+  // others up to opset 17: libonnx 1.12 does not know later revisions of
+  // ops that mp keeps generic, and those pass through unchanged anyway.
+  if (isDefault && (typed || version <= 17) &&
+      failed(checkSignature(node, version)))
     return failure();
 
   std::optional<OperationName> opName;
@@ -912,6 +922,35 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
   }
   if (!typed)
     state.addAttribute("onnx_attrs", onnxAttrs.getDictionary(ctx));
+  // Constant's scalar/list forms (opset 12+) become the `value` tensor.
+  if (typed && node.op_type() == "Constant" && !state.attributes.get("value")) {
+    for (const auto &attr : node.attribute()) {
+      using A = onnx::AttributeProto;
+      Attribute v;
+      if (attr.name() == "value_float")
+        v = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                   attr.f());
+      else if (attr.name() == "value_int")
+        v = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
+                                   (int64_t)attr.i());
+      else if (attr.name() == "value_floats")
+        v = DenseElementsAttr::get(
+            RankedTensorType::get({attr.floats_size()}, b.getF32Type()),
+            ArrayRef<float>(attr.floats().data(), attr.floats_size()));
+      else if (attr.name() == "value_ints")
+        v = DenseElementsAttr::get(
+            RankedTensorType::get({attr.ints_size()}, b.getI64Type()),
+            ArrayRef<int64_t>(attr.ints().data(), attr.ints_size()));
+      else if (attr.type() == A::SPARSE_TENSOR || attr.name() == "value_string" ||
+               attr.name() == "value_strings")
+        return nodeError(node) << "Constant attribute '" << attr.name()
+                               << "' is not supported (sparse or string data)";
+      if (v) {
+        state.attributes.erase(attr.name());
+        state.addAttribute("value", v);
+      }
+    }
+  }
 
   SmallVector<StringRef> regionNames;
   if (typed) {
@@ -1078,7 +1117,11 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
         verifyMsg = d.str();
       return success();
     });
-    verifyFailed = failed(verify(op, /*verifyRecursively=*/false));
+    // Only the op's own invariants: region/dominance checks need the
+    // enclosing subgraph, which is attached later (the module is verified
+    // as a whole at the end).
+    verifyFailed = failed(op->getName().verifyInvariants(op)) ||
+                   failed(op->getName().verifyRegionInvariants(op));
   }
   if (verifyFailed) {
     op->erase();
@@ -1434,8 +1477,12 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
       SmallVector<Attribute> params;
       bool any = false;
       for (const auto &d : out.type().tensor_type().shape().dim()) {
-        params.push_back(b.getStringAttr(d.dim_param()));
-        any |= !d.dim_param().empty();
+        // Inference names dims it cannot resolve "unk__<n>": not the user's.
+        StringRef p = d.dim_param();
+        if (p.starts_with("unk__"))
+          p = "";
+        params.push_back(b.getStringAttr(p));
+        any |= !p.empty();
       }
       if (any)
         attrs.set("mp.dim_params", b.getArrayAttr(params));

@@ -33,6 +33,8 @@ struct ImportOptions {
   /// dense_resource attributes (never hashed or copied); smaller ones become
   /// readable dense<> attributes. Bool tensors are always dense<>.
   int64_t resourceThresholdBytes = 64;
+  /// Added to ONNX-text line numbers (for -split-input-file chunks).
+  unsigned lineOffset = 0;
 };
 
 /// Oldest and newest default-domain opsets the importer accepts.

@@ -350,6 +350,21 @@ LogicalResult GroupNormalizationOp::verify() {
     return emitOpError() << "channel count " << x.getDimSize(1)
                          << " is not divisible by num_groups "
                          << getNumGroups();
+  // Opset 18 scales per group, opset 21 per channel.
+  for (auto [v, n] : {std::pair{getScale(), "scale"}, {getBias(), "bias"}}) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t)
+      continue;
+    if (t.getRank() != 1)
+      return emitOpError() << "'" << n << "' must be 1-D";
+    int64_t len = t.getDimSize(0);
+    int64_t c = x && !x.isDynamicDim(1) ? x.getDimSize(1) : ShapedType::kDynamic;
+    if (!ShapedType::isDynamic(len) && len != getNumGroups() &&
+        (ShapedType::isDynamic(c) || len != c))
+      return emitOpError() << "'" << n << "' has " << len
+                           << " entries; expected num_groups (" << getNumGroups()
+                           << ", opset 18) or the channel count (opset 21)";
+  }
   return success();
 }
 
@@ -368,6 +383,12 @@ LogicalResult DropoutOp::verify() {
   if (auto r = getRatio(); r && (r->convertToFloat() < 0 ||
                                  r->convertToFloat() >= 1))
     return emitOpError("'ratio' must be in [0, 1)");
+  if (Value mask = getMask()) {
+    Type me = getElementTypeOrSelf(mask.getType());
+    if (!me.isInteger(1) && me != getElementTypeOrSelf(getData().getType()))
+      return emitOpError("'mask' must be bool (opset 10+) or have the data's "
+                         "element type (opset 7-9)");
+  }
   return success();
 }
 
@@ -418,12 +439,17 @@ static LogicalResult verifyReduce(OpT op) {
   if (failed(checkSameElementType(op, op.getData(), op.getReduced(), "data",
                                   "reduced")))
     return failure();
+  auto in = rankOf(op.getData().getType()),
+       out = rankOf(op.getReduced().getType());
   if (op.getKeepdims().value_or(1) == 1) {
-    auto in = rankOf(op.getData().getType()),
-         out = rankOf(op.getReduced().getType());
     if (in && out && *in != *out)
       return op.emitOpError() << "with keepdims=1 the result rank (" << *out
                               << ") must equal the input rank (" << *in << ")";
+  } else if (auto axes = op.getAxes(); axes && !axes->empty() && in && out &&
+                                       *out != *in - (int64_t)axes->size()) {
+    return op.emitOpError() << "with keepdims=0 and " << axes->size()
+                            << " axes the result rank must be "
+                            << *in - (int64_t)axes->size() << ", got " << *out;
   }
   return success();
 }
@@ -528,7 +554,9 @@ LogicalResult ConcatOp::verify() {
   if (!r)
     return success();
   int64_t axis = getAxis() < 0 ? getAxis() + *r : getAxis();
-  auto ft = cast<RankedTensorType>(first.getType());
+  auto ft = dyn_cast<RankedTensorType>(first.getType());
+  if (!ft)
+    return success();
   for (Value v : getInputs()) {
     auto vt = dyn_cast<RankedTensorType>(v.getType());
     if (!vt)

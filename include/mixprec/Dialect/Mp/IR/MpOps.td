@@ -326,7 +326,8 @@ def Mp_DropoutOp : Mp_Op<"dropout", "Dropout", "1??", "1?",
   let arguments = (ins Mp_Tensor:$data, Optional<Mp_Tensor>:$ratio_val,
                        Optional<Mp_BoolTensor>:$training_mode, OF32:$ratio,
                        OI64:$seed, OI64:$is_test);
-  let results = (outs Mp_Tensor:$output, Optional<Mp_BoolTensor>:$mask);
+  // The mask is bool from opset 10; before, it has the data's type.
+  let results = (outs Mp_Tensor:$output, Optional<Mp_Tensor>:$mask);
   let hasVerifier = 1;
 }
 
