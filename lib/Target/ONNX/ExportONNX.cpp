@@ -406,8 +406,12 @@ LogicalResult Exporter::exportBlock(Block &block, onnx::GraphProto &graph,
                                     bool isMain, StringRef graphName) {
   if (!isMain) {
     for (BlockArgument arg : block.getArguments()) {
-      std::string name =
-          uniqueName(graphName.str() + "_in" + std::to_string(arg.getArgNumber()));
+      // Subgraph inputs keep their ONNX names (NameLoc) when they have one.
+      std::string want =
+          graphName.str() + "_in" + std::to_string(arg.getArgNumber());
+      if (auto nl = dyn_cast<NameLoc>(arg.getLoc()))
+        want = nl.getName().str();
+      std::string name = uniqueName(want);
       valueNames[arg] = name;
       auto *vi = graph.add_input();
       vi->set_name(name);

@@ -178,7 +178,8 @@ private:
   FailureOr<ElementsAttr> convertTensor(onnx::TensorProto &tensor,
                                         Location loc);
   FailureOr<AsmResourceBlob> loadExternal(onnx::TensorProto &tensor,
-                                          int64_t expectedBytes, Location loc);
+                                          int64_t expectedBytes,
+                                          int64_t elemBytes, Location loc);
 
   // Graphs -------------------------------------------------------------------
   LogicalResult importGraphBody(onnx::GraphProto &graph, Block *block,
@@ -287,6 +288,7 @@ static AsmResourceBlob blobFromString(std::string &&bytes, size_t align) {
 
 FailureOr<AsmResourceBlob> Importer::loadExternal(onnx::TensorProto &tensor,
                                                   int64_t expectedBytes,
+                                                  int64_t elemBytes,
                                                   Location loc) {
   std::string location;
   int64_t offset = 0, length = -1;
@@ -363,9 +365,12 @@ FailureOr<AsmResourceBlob> Importer::loadExternal(onnx::TensorProto &tensor,
                           << buf.getError().message();
   std::unique_ptr<llvm::MemoryBuffer> mb = std::move(*buf);
   const char *data = mb->getBufferStart();
-  size_t align = 8;
-  while (align > 1 && reinterpret_cast<uintptr_t>(data) % align)
-    align /= 2;
+  // Same alignment as inline data (the element size, at most 8); copy in the
+  // rare case the file offset does not provide it.
+  size_t align = std::min<size_t>(8, llvm::PowerOf2Ceil(elemBytes));
+  if (reinterpret_cast<uintptr_t>(data) % align)
+    return HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(data, length), align);
   auto *raw = mb.release();
   return AsmResourceBlob(
       ArrayRef<char>(data, length), align,
@@ -415,7 +420,8 @@ FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
   };
   using TP = onnx::TensorProto;
   if (tensor.data_location() == TP::EXTERNAL) {
-    FailureOr<AsmResourceBlob> ext = loadExternal(tensor, expected, loc);
+    FailureOr<AsmResourceBlob> ext =
+        loadExternal(tensor, expected, elemBytes, loc);
     if (failed(ext))
       return failure();
     blob = std::move(*ext);
@@ -756,7 +762,7 @@ Importer::importSubgraph(onnx::GraphProto &graph, const onnx::NodeProto &node,
   Block *block = new Block();
   region->push_back(block);
   scopes.emplace_back();
-  auto popScope = llvm::make_scope_exit([&] { scopes.pop_back(); });
+  llvm::scope_exit popScope([&] { scopes.pop_back(); });
   llvm::StringSet<> initNames;
   for (const auto &init : graph.initializer())
     initNames.insert(init.name());

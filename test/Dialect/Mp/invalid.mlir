@@ -1077,7 +1077,7 @@ func.func @reshape_shape_length(%x: tensor<2x3xf32>, %s: tensor<3xi64>) {
 // -----
 
 func.func @flatten_axis(%x: tensor<2x3xf32>) {
-  // expected-error @+1 {{'mp.flatten' op axis 3 is out of range [-3, 2]}}
+  // expected-error @+1 {{'mp.flatten' op axis 3 is out of range [-2, 2]}}
   %0 = mp.flatten %x {axis = 3 : i64} : (tensor<2x3xf32>) -> tensor<6x1xf32>
   return
 }
@@ -1299,7 +1299,7 @@ func.func @slice_operand_form_missing_ends(%x: tensor<6xf32>, %s: tensor<1xi64>)
 // -----
 
 func.func @slice_axes_both_forms(%x: tensor<6xf32>, %s: tensor<1xi64>) {
-  // expected-error @+1 {{'mp.slice' op 'axes' given both as attribute and operand}}
+  // expected-error @+1 {{'mp.slice' op the operand form (opset 10+) takes 'axes' as an operand, not an attribute}}
   %0 = mp.slice %x, %s, %s, %s {axes = array<i64: 0>} : (tensor<6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
   return
 }
@@ -1523,7 +1523,7 @@ func.func @resize_scales_and_sizes(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>, %
 // -----
 
 func.func @resize_requires_scales_or_sizes(%x: tensor<1x1x4x4xf32>, %r: tensor<8xf32>) {
-  // expected-error @+1 {{'mp.resize' op requires 'scales' or 'sizes'}}
+  // expected-error @+1 {{'mp.resize' op requires non-empty 'scales' or 'sizes'}}
   %0 = mp.resize %x, %r : (tensor<1x1x4x4xf32>, tensor<8xf32>) -> tensor<1x1x8x8xf32>
   return
 }
@@ -2111,5 +2111,53 @@ func.func @segment_attribute_given_twice(%a: tensor<2x3xf32>) {
 func.func @onnx_op_missing_domain_separator(%a: tensor<2xf32>) {
   // expected-error @+1 {{expected ':'}}
   %0 = mp.onnx_op "com.example" "Y" %a : (tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @flatten_axis_below_minus_rank(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'mp.flatten' op axis -3 is out of range [-2, 2]}}
+  %0 = mp.flatten %x {axis = -3 : i64} : (tensor<2x3xf32>) -> tensor<1x6xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_result_type(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) {
+  // expected-error @+1 {{'mp.gemm' op 'A' and 'Y' must have the same element type, got 'f32' and 'i32'}}
+  %0 = mp.gemm %a, %b : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xi32>
+  return
+}
+
+// -----
+
+func.func @split_sum(%x: tensor<6xf32>) {
+  // expected-error @+1 {{'mp.split' op 'split' sums to 5 but the input has 6 along axis 0}}
+  %0:2 = mp.split %x {split = array<i64: 2, 3>} : (tensor<6xf32>) -> (tensor<2xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+func.func @range_result_type(%s: tensor<i32>) {
+  // expected-error @+1 {{'mp.range' op 'start' and 'output' must have the same element type, got 'i32' and 'f32'}}
+  %0 = mp.range %s, %s, %s : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @attr_wrong_kind_custom_form(%a: tensor<2xf32>) {
+  // expected-error @+1 {{custom op 'mp.leaky_relu' attribute 'alpha' failed to satisfy constraint: 32-bit float attribute}}
+  %0 = mp.leaky_relu %a {alpha = 1 : i64} : (tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @region_names_not_strings(%a: tensor<2xf32>) {
+  // expected-error @+1 {{custom op 'mp.onnx_op' attribute 'region_names' failed to satisfy constraint: string array attribute}}
+  %0 = mp.onnx_op "d"::"Y" %a {region_names = [1]} : (tensor<2xf32>) -> tensor<2xf32>
   return
 }

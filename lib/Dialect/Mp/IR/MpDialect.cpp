@@ -164,6 +164,14 @@ ParseResult mixprec::mp::parseMpOp(OpAsmParser &parser, OperationState &result,
   llvm::SMLoc attrLoc = parser.getCurrentLocation();
   if (parser.parseOptionalAttrDict(result.attributes))
     return failure();
+  // Reject inherent attributes of the wrong kind here, as generated parsers
+  // do (they would otherwise be dropped when moved into properties).
+  if (std::optional<RegisteredOperationName> info =
+          result.name.getRegisteredInfo())
+    if (failed(info->verifyInherentAttrs(result.attributes, [&]() {
+          return parser.emitError(attrLoc);
+        })))
+      return failure();
   FunctionType fnType;
   llvm::SMLoc typeLoc = parser.getCurrentLocation();
   if (parser.parseColonType(fnType))
@@ -201,9 +209,15 @@ ParseResult mixprec::mp::parseMpOp(OpAsmParser &parser, OperationState &result,
   // Regions, each introduced by its ONNX attribute name.
   SmallVector<StringRef> names;
   if (isGeneric) {
-    if (auto arr = dyn_cast_or_null<ArrayAttr>(result.attributes.get("region_names")))
-      for (Attribute a : arr)
-        names.push_back(cast<StringAttr>(a).getValue());
+    if (auto arr = dyn_cast_or_null<ArrayAttr>(
+            result.attributes.get("region_names")))
+      for (Attribute a : arr) {
+        auto str = dyn_cast<StringAttr>(a);
+        if (!str)
+          return parser.emitError(attrLoc)
+                 << "'region_names' must be an array of strings";
+        names.push_back(str.getValue());
+      }
   } else if (!regionNames.empty()) {
     regionNames.split(names, ',');
   }
@@ -240,8 +254,11 @@ void mixprec::mp::printMpOp(OpAsmPrinter &p, Operation *op,
     for (Value v : op->getOperands())
       slots.push_back(v);
   }
-  while (!slots.empty() && !slots.back())
-    slots.pop_back();
+  // Trailing absent inputs carry no information for typed ops; the generic
+  // op keeps them (they are part of the node as written).
+  if (!isa<OnnxOp>(op))
+    while (!slots.empty() && !slots.back())
+      slots.pop_back();
   if (!slots.empty())
     p << ' ';
   llvm::interleaveComma(slots, p, [&](std::optional<Value> v) {

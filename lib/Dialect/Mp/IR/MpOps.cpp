@@ -227,7 +227,7 @@ LogicalResult GemmOp::verify() {
   }
   if (getC() && failed(checkSameElementType(*this, getA(), getC(), "A", "C")))
     return failure();
-  return success();
+  return checkSameElementType(*this, getA(), getY(), "A", "Y");
 }
 
 template <typename OpT>
@@ -502,7 +502,11 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
 
 LogicalResult FlattenOp::verify() {
   auto r = rankOf(getInput().getType());
-  if (failed(checkAxis(*this, "axis", getAxis().value_or(1), r, 1)) ||
+  int64_t axis = static_cast<int64_t>(getAxis().value_or(1));
+  if (r && (axis < -*r || axis > *r))
+    return emitOpError() << "axis " << axis << " is out of range [-" << *r
+                         << ", " << *r << "]";
+  if (
       failed(checkRank(*this, getOutput(), "output", 2, 2)) ||
       failed(checkSameElementType(*this, getInput(), getOutput(), "input",
                                   "output")))
@@ -541,7 +545,10 @@ LogicalResult ConcatOp::verify() {
     return emitOpError("expects at least one input");
   Value first = getInputs().front();
   auto r = rankOf(first.getType());
-  if (failed(checkAxis(*this, "axis", getAxis(), r)))
+  if (failed(checkAxis(*this, "axis", static_cast<int64_t>(getAxis()), r)))
+    return failure();
+  if (failed(checkSameElementType(*this, first, getConcatResult(), "inputs[0]",
+                                  "concat_result")))
     return failure();
   for (Value v : getInputs()) {
     if (failed(checkSameElementType(*this, first, v, "inputs[0]", "inputs[i]")))
@@ -553,7 +560,10 @@ LogicalResult ConcatOp::verify() {
   }
   if (!r)
     return success();
-  int64_t axis = getAxis() < 0 ? getAxis() + *r : getAxis();
+  // I64Attr getters return uint64_t; ONNX axes are signed.
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += *r;
   auto ft = dyn_cast<RankedTensorType>(first.getType());
   if (!ft)
     return success();
@@ -594,6 +604,22 @@ LogicalResult SplitOp::verify() {
                          << getOutputs().size() << " results";
   if (getNumOutputs() && (getSplitVal() || getSplitAttr()))
     return emitOpError("'num_outputs' and 'split' are mutually exclusive");
+  for (Value out : getOutputs())
+    if (failed(checkSameElementType(*this, getInput(), out, "input", "outputs")))
+      return failure();
+  auto in = dyn_cast<RankedTensorType>(getInput().getType());
+  if (auto split = getSplit(); split && in) {
+    int64_t axis = static_cast<int64_t>(getAxis().value_or(0));
+    if (axis < 0)
+      axis += in.getRank();
+    int64_t total = 0;
+    for (int64_t s : *split)
+      total += s;
+    if (!in.isDynamicDim(axis) && total != in.getDimSize(axis))
+      return emitOpError() << "'split' sums to " << total
+                           << " but the input has " << in.getDimSize(axis)
+                           << " along axis " << axis;
+  }
   return success();
 }
 
@@ -615,9 +641,10 @@ LogicalResult SliceOp::verify() {
   } else if (!getStartsVal() || !getEndsVal()) {
     return emitOpError("requires both 'starts' and 'ends' operands");
   }
-  if (getAxes() && getAxesVal())
-    return emitOpError("'axes' given both as attribute and operand");
-  return success();
+  if (!attrForm && getAxes())
+    return emitOpError("the operand form (opset 10+) takes 'axes' as an "
+                       "operand, not an attribute");
+  return checkSameElementType(*this, getData(), getOutput(), "data", "output");
 }
 
 template <typename OpT>
@@ -720,8 +747,10 @@ LogicalResult ResizeOp::verify() {
   if (getScales() && getSizes() && !isEmptyTensor(getScales()) &&
       !isEmptyTensor(getSizes()))
     return emitOpError("'scales' and 'sizes' are mutually exclusive");
-  if (!getScales() && !getSizes())
-    return emitOpError("requires 'scales' or 'sizes'");
+  bool hasScales = getScales() && !isEmptyTensor(getScales());
+  bool hasSizes = getSizes() && !isEmptyTensor(getSizes());
+  if (!hasScales && !hasSizes)
+    return emitOpError("requires non-empty 'scales' or 'sizes'");
   if (auto m = getMode();
       m && !llvm::is_contained({"nearest", "linear", "cubic"}, *m))
     return emitOpError() << "'mode' must be nearest, linear or cubic, got '"
@@ -754,6 +783,9 @@ LogicalResult RangeOp::verify() {
         failed(checkSameElementType(*this, getStart(), v, "start", n)))
       return failure();
   }
+  if (failed(checkSameElementType(*this, getStart(), getOutput(), "start",
+                                  "output")))
+    return failure();
   return checkRank(*this, getOutput(), "output", 1, 1);
 }
 
@@ -765,7 +797,15 @@ LogicalResult ConstantOp::verify() {
   return success();
 }
 
-OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+OpFoldResult ConstantOp::fold(FoldAdaptor) {
+  // Floating-point initializers are parameters: they must keep their names
+  // and never be merged with an equal-valued one (that would tie weights in
+  // training). Only integer (shape-like) initializers and Constant nodes act
+  // as foldable constants.
+  if (getInitializer() && !getValue().getElementType().isIntOrIndex())
+    return {};
+  return getValue();
+}
 
 LogicalResult TopKOp::verify() {
   if (failed(checkNotBoth(*this, getKAttr() != nullptr, getKVal(), "k")))
@@ -793,6 +833,10 @@ LogicalResult EinsumOp::verify() {
     return emitOpError() << "equation has " << terms.size()
                          << " input terms but the op has "
                          << getInputs().size() << " operands";
+  if (!getInputs().empty() &&
+      failed(checkSameElementType(*this, getInputs().front(), getOutput(),
+                                  "Inputs[0]", "Output")))
+    return failure();
   for (auto [term, v] : llvm::zip(terms, getInputs())) {
     StringRef t = term.trim();
     if (t.contains("..."))
@@ -856,7 +900,7 @@ LogicalResult LoopOp::verify() {
 LogicalResult ScanOp::verify() {
   if (failed(checkRegionYield(*this, getBody(), "body")))
     return failure();
-  int64_t nScan = getNumScanInputs();
+  int64_t nScan = static_cast<int64_t>(getNumScanInputs());
   int64_t nIn = getInitialStateAndScanInputs().size();
   if (nScan < 1 || nScan > nIn)
     return emitOpError() << "'num_scan_inputs' (" << nScan
