@@ -192,8 +192,10 @@ def main():
     ap.add_argument("--filter", default="", help="only test names containing this")
     args = ap.parse_args()
 
-    ops = subprocess.run([args.mp_opt, "--list-onnx-ops"], check=True,
-                         capture_output=True, text=True).stdout.split()
+    listing = subprocess.run([args.mp_opt, "--list-onnx-ops"], check=True,
+                             capture_output=True, text=True).stdout.splitlines()
+    mp_names = dict(line.split() for line in listing if line.strip())
+    ops = sorted(mp_names)
     init_worker(ops)
     jobs = []
     for suite in SUITES:
@@ -226,12 +228,25 @@ def main():
     print(f"  ops without an eligible test ({len(no_test)}): {' '.join(no_test)}")
 
     if args.markdown:
+        revisions = defaultdict(list)
+        for schema in onnx.defs.get_all_schemas_with_history():
+            if schema.domain == "" and schema.since_version <= 23:
+                revisions[schema.name].append(schema.since_version)
         with open(args.markdown, "w") as f:
-            f.write("| ONNX op | eligible tests | passed |\n|---|---|---|\n")
+            f.write("| ONNX op | mp op | opset revisions handled (7..23) | "
+                    "conformance tests | passed |\n|---|---|---|---|---|\n")
             for op in sorted(ops):
                 e, p = per_op.get(op, (0, 0))
-                f.write(f"| {op} | {e} | {p} |\n")
-            f.write(f"\nTotals: {eligible} eligible, {len(by_status['pass'])} passed.\n")
+                revs = sorted(revisions.get(op, []))
+                # The revision in force at opset 7 plus every later one.
+                handled = [v for v in revs if v > 7]
+                older = [v for v in revs if v <= 7]
+                if older:
+                    handled.insert(0, max(older))
+                f.write(f"| {op} | `{mp_names[op]}` | {', '.join(map(str, handled))} | {e} | {p} |\n")
+            f.write(f"\nTotals: {eligible} eligible, {len(by_status['pass'])} passed, "
+                    f"{len(by_status['fail'])} failed; {len(by_status['oracle'])} excluded, "
+                    f"{len(by_status['ineligible'])} ineligible of {len(results)} models.\n")
             if by_status["oracle"]:
                 f.write("\nExcluded because ONNX Runtime cannot run the original or "
                         "disagrees with the shipped reference:\n\n")

@@ -66,7 +66,7 @@ static llvm::cl::opt<bool> noShapeInference(
 
 static llvm::cl::opt<bool> listONNXOps(
     "list-onnx-ops",
-    llvm::cl::desc("Print the ONNX op types that have a typed mp op and exit"),
+    llvm::cl::desc("Print the ONNX op types that have a typed mp op (and that op) and exit"),
     llvm::cl::init(false), llvm::cl::cat(mpCategory));
 
 namespace {
@@ -167,13 +167,14 @@ int main(int argc, char **argv) {
   if (listONNXOps) {
     MLIRContext context(registry);
     context.loadDialect<mp::MpDialect>();
-    std::vector<std::string> names;
+    std::vector<std::pair<std::string, std::string>> names;
     for (RegisteredOperationName name : context.getRegisteredOperations())
       if (auto *iface = name.getInterface<mp::OnnxNodeOpInterface>())
-        names.push_back(iface->getOnnxOpType().str());
+        names.push_back({iface->getOnnxOpType().str(),
+                         name.getStringRef().str()});
     llvm::sort(names);
-    for (const std::string &n : names)
-      llvm::outs() << n << "\n";
+    for (const auto &[onnxName, mpName] : names)
+      llvm::outs() << onnxName << " " << mpName << "\n";
     return 0;
   }
 
