@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
+#include "mixprec/Dialect/Mp/Transforms/Autocast.h"
 #include "mixprec/Dialect/Mp/Transforms/Passes.h"
 #include "mixprec/Target/ONNX/ONNXExport.h"
 #include "mixprec/Target/ONNX/ONNXImport.h"
@@ -151,6 +152,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerAllPasses();
   mp::registerMpPasses();
+  mp::registerAutocastPipeline();
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);

@@ -176,7 +176,8 @@ private:
 
   // Tensors ------------------------------------------------------------------
   FailureOr<ElementsAttr> convertTensor(onnx::TensorProto &tensor,
-                                        Location loc);
+                                        Location loc,
+                                        bool isInitializer = false);
   FailureOr<AsmResourceBlob> loadExternal(onnx::TensorProto &tensor,
                                           int64_t expectedBytes,
                                           int64_t elemBytes, Location loc);
@@ -388,7 +389,8 @@ static std::string packTyped(const google::protobuf::RepeatedField<Src> &src) {
 }
 
 FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
-                                                Location loc) {
+                                                Location loc,
+                                                bool isInitializer) {
   Type elem = elementTypeFromONNX(tensor.data_type(), ctx);
   if (!elem)
     return emitError(loc) << "tensor '" << tensor.name()
@@ -507,7 +509,11 @@ FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
       values.push_back(raw[i] != 0);
     return ElementsAttr(DenseElementsAttr::get(type, values));
   }
-  if (expected <= opts.resourceThresholdBytes && !isa<ComplexType>(elem)) {
+  // Floating-point initializers are parameters with an identity: always a
+  // named resource, so that no folder ever merges two equal-valued weights.
+  bool forceResource = isInitializer && isa<FloatType>(elem);
+  if (expected <= opts.resourceThresholdBytes && !isa<ComplexType>(elem) &&
+      !forceResource) {
     ArrayRef<char> raw = rawView();
     bool isSplat = false;
     if (!DenseElementsAttr::isValidRawBuffer(type, raw, isSplat))
@@ -1162,7 +1168,7 @@ LogicalResult Importer::importGraphBody(onnx::GraphProto &graph, Block *block,
       return emitError(loc) << "duplicate initializer '" << init.name() << "'";
     if (inputNames.contains(init.name()))
       continue; // Handled with the inputs (an overridable default).
-    FailureOr<ElementsAttr> value = convertTensor(init, loc);
+    FailureOr<ElementsAttr> value = convertTensor(init, loc, true);
     if (failed(value))
       return failure();
     auto c = mp::ConstantOp::create(b, fileLoc(), value->getType(), *value,

@@ -29,9 +29,10 @@ struct ImportOptions {
   /// Folder that external-data locations are relative to. Defaults to the
   /// model file's folder (the current directory for stdin).
   std::string externalDataDir;
-  /// Initializers and Constant tensors larger than this many bytes become
-  /// dense_resource attributes (never hashed or copied); smaller ones become
-  /// readable dense<> attributes. Bool tensors are always dense<>.
+  /// Tensors larger than this many bytes become dense_resource attributes
+  /// (never hashed or copied); smaller ones become readable dense<>
+  /// attributes. Floating-point initializers are always resources, bool
+  /// tensors always dense<>.
   int64_t resourceThresholdBytes = 64;
   /// Added to ONNX-text line numbers (for -split-input-file chunks).
   unsigned lineOffset = 0;

@@ -797,15 +797,7 @@ LogicalResult ConstantOp::verify() {
   return success();
 }
 
-OpFoldResult ConstantOp::fold(FoldAdaptor) {
-  // Floating-point initializers are parameters: they must keep their names
-  // and never be merged with an equal-valued one (that would tie weights in
-  // training). Only integer (shape-like) initializers and Constant nodes act
-  // as foldable constants.
-  if (getInitializer() && !getValue().getElementType().isIntOrIndex())
-    return {};
-  return getValue();
-}
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 LogicalResult TopKOp::verify() {
   if (failed(checkNotBoth(*this, getKAttr() != nullptr, getKVal(), "k")))

@@ -62,13 +62,22 @@ def Mp_I64Tensor : TensorOf<[I64]>;
 class Mp_Op<string mnemonic, string onnxType, string inGroups = "1",
             string outGroups = "1", list<Trait> traits = [],
             string regionNames = "">
-    : Op<Mp_Dialect, mnemonic, !listconcat(traits, [Mp_OnnxNodeOpInterface])> {
+    : Op<Mp_Dialect, mnemonic,
+         !listconcat(traits, [Mp_OnnxNodeOpInterface, Mp_PrecisionOpInterface])> {
   code mpExtraDecls = "";
+  // Autocast category (see PrecisionOpInterface) and the operand groups that
+  // keep their type.
+  string precisionCategory = "ElementWise";
+  string keptOperandGroups = "";
   let extraClassDeclaration = [{
     static ::llvm::StringRef getOnnxOpType() { return "}] # onnxType # [{"; }
     static ::llvm::StringRef getOnnxInputGroups() { return "}] # inGroups # [{"; }
     static ::llvm::StringRef getOnnxOutputGroups() { return "}] # outGroups # [{"; }
     static ::llvm::StringRef getOnnxRegionNames() { return "}] # regionNames # [{"; }
+    static ::mixprec::mp::PrecisionCategory getPrecisionCategory() {
+      return ::mixprec::mp::PrecisionCategory::}] # precisionCategory # [{;
+    }
+    static ::llvm::StringRef getKeptOperandGroups() { return "}] # keptOperandGroups # [{"; }
     static ::mlir::ParseResult parse(::mlir::OpAsmParser &parser,
                                      ::mlir::OperationState &result) {
       return ::mixprec::mp::parseMpOp(parser, result, getOnnxInputGroups(),

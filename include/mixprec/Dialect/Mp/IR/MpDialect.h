@@ -22,6 +22,9 @@
 
 namespace mixprec::mp {
 
+/// Autocast categories; see PrecisionOpInterface.
+enum class PrecisionCategory { Compute, Sensitive, PassThrough, ElementWise, Fixed };
+
 /// Shared textual form of every ONNX-modelling op:
 ///   mp.<op> %a, none, %c {attrs} : (types) -> types [region-name {...}]*
 /// `none` marks an absent optional operand.

@@ -34,4 +34,57 @@ def Mp_OnnxNodeOpInterface : OpInterface<"OnnxNodeOpInterface"> {
   ];
 }
 
+def Mp_PrecisionOpInterface : OpInterface<"PrecisionOpInterface"> {
+  let cppNamespace = "::mixprec::mp";
+  let description = [{
+    What autocast needs to know about an op:
+
+    * its category (`PrecisionCategory`): `Compute` (dot products and
+      convolutions: worth FP16/BF16 inputs, accumulate in FP32), `Sensitive`
+      (softmax, normalisations, large reductions, exp/log/pow/reciprocal,
+      cumsum: stay FP32), `PassThrough` (data movement, Relu, MaxPool,
+      comparisons: exact in any precision), `ElementWise` (follows its
+      inputs), `Fixed` (shape computations, casts, control flow, unknown ops:
+      types are left as they are);
+    * which operands keep their type whatever the op's precision (Resize's
+      roi and scales, Dropout's ratio; integer operands are never touched);
+    * its accumulator type, separate from the storage type: a Compute op or a
+      reduction with FP16 operands accumulates in FP32 without any cast in
+      the IR. `mp-insert-casts` records it as `mp.acc_type` when it differs
+      from the storage type.
+  }];
+  let methods = [
+    StaticInterfaceMethod<"The op's precision category.",
+      "::mixprec::mp::PrecisionCategory", "getPrecisionCategory">,
+    StaticInterfaceMethod<
+      "Comma-separated ODS operand group indices whose type never changes.",
+      "::llvm::StringRef", "getKeptOperandGroups">,
+    InterfaceMethod<"True if operand `index` keeps its type.",
+      "bool", "keepsOperandType", (ins "unsigned":$index), [{}], [{
+        ::llvm::SmallVector<::llvm::StringRef> groups;
+        ConcreteOp::getKeptOperandGroups().split(groups, ',', -1, false);
+        for (::llvm::StringRef g : groups) {
+          unsigned group = 0;
+          if (g.getAsInteger(10, group))
+            continue;
+          auto [start, len] = $_op.getODSOperandIndexAndLength(group);
+          if (index >= start && index < start + len)
+            return true;
+        }
+        return false;
+      }]>,
+    InterfaceMethod<
+      "Accumulator type for storage type `storage` (FP32 for Compute ops and "
+      "Sensitive reductions when the storage is FP16/BF16).",
+      "::mlir::Type", "getAccumulatorType", (ins "::mlir::Type":$storage), [{}], [{
+        auto cat = ConcreteOp::getPrecisionCategory();
+        if ((cat == ::mixprec::mp::PrecisionCategory::Compute ||
+             cat == ::mixprec::mp::PrecisionCategory::Sensitive) &&
+            (storage.isF16() || storage.isBF16()))
+          return ::mlir::Float32Type::get(storage.getContext());
+        return storage;
+      }]>,
+  ];
+}
+
 #endif // MIXPREC_DIALECT_MP_IR_MPINTERFACES_TD

@@ -59,21 +59,38 @@ class Mp_UnaryOp<string mnemonic, string onnxType, Type ty = Mp_Tensor,
   let mpExtraDecls = InferDecls;
 }
 
-def Mp_NegOp : Mp_UnaryOp<"neg", "Neg">;
-def Mp_AbsOp : Mp_UnaryOp<"abs", "Abs">;
-def Mp_ExpOp : Mp_UnaryOp<"exp", "Exp", Mp_FloatTensor>;
-def Mp_LogOp : Mp_UnaryOp<"log", "Log", Mp_FloatTensor>;
+def Mp_NegOp : Mp_UnaryOp<"neg", "Neg"> {
+  let precisionCategory = "PassThrough";
+}
+def Mp_AbsOp : Mp_UnaryOp<"abs", "Abs"> {
+  let precisionCategory = "PassThrough";
+}
+def Mp_ExpOp : Mp_UnaryOp<"exp", "Exp", Mp_FloatTensor> {
+  let precisionCategory = "Sensitive";
+}
+def Mp_LogOp : Mp_UnaryOp<"log", "Log", Mp_FloatTensor> {
+  let precisionCategory = "Sensitive";
+}
 def Mp_SqrtOp : Mp_UnaryOp<"sqrt", "Sqrt", Mp_FloatTensor>;
-def Mp_ReciprocalOp : Mp_UnaryOp<"reciprocal", "Reciprocal", Mp_FloatTensor>;
+def Mp_ReciprocalOp : Mp_UnaryOp<"reciprocal", "Reciprocal", Mp_FloatTensor> {
+  let precisionCategory = "Sensitive";
+}
 def Mp_ErfOp : Mp_UnaryOp<"erf", "Erf">;
 def Mp_TanhOp : Mp_UnaryOp<"tanh", "Tanh", Mp_FloatTensor>;
 def Mp_SigmoidOp : Mp_UnaryOp<"sigmoid", "Sigmoid", Mp_FloatTensor>;
-def Mp_ReluOp : Mp_UnaryOp<"relu", "Relu">;
-def Mp_SoftplusOp : Mp_UnaryOp<"softplus", "Softplus", Mp_FloatTensor>;
+def Mp_ReluOp : Mp_UnaryOp<"relu", "Relu"> {
+  let precisionCategory = "PassThrough";
+}
+def Mp_SoftplusOp : Mp_UnaryOp<"softplus", "Softplus", Mp_FloatTensor> {
+  let precisionCategory = "Sensitive";
+}
 def Mp_HardSwishOp : Mp_UnaryOp<"hard_swish", "HardSwish", Mp_FloatTensor>;
-def Mp_NotOp : Mp_UnaryOp<"not", "Not", Mp_BoolTensor>;
+def Mp_NotOp : Mp_UnaryOp<"not", "Not", Mp_BoolTensor> {
+  let precisionCategory = "Fixed";
+}
 
 def Mp_IdentityOp : Mp_UnaryOp<"identity", "Identity"> {
+  let precisionCategory = "PassThrough";
   let hasFolder = 1;
 }
 
@@ -107,6 +124,7 @@ def Mp_ClipOp : Mp_Op<"clip", "Clip", "1??", "1",
 }
 
 def Mp_CastOp : Mp_Op<"cast", "Cast", "1", "1", [Pure, InferTypeOpInterface]> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX Cast";
   let description = [{
     Converts the element type to `to` (an MLIR type; the ONNX data type on
@@ -140,6 +158,7 @@ def Mp_SubOp : Mp_BinaryOp<"sub", "Sub", [SameOperandsAndResultElementType]>;
 def Mp_MulOp : Mp_BinaryOp<"mul", "Mul", [SameOperandsAndResultElementType]>;
 def Mp_DivOp : Mp_BinaryOp<"div", "Div", [SameOperandsAndResultElementType]>;
 def Mp_PowOp : Mp_BinaryOp<"pow", "Pow"> {
+  let precisionCategory = "Sensitive";
   let description = [{
     `X ^ Y` with broadcasting. The exponent's element type may differ from
     the base's (opset 12+); the result has the base's element type.
@@ -149,19 +168,24 @@ def Mp_PowOp : Mp_BinaryOp<"pow", "Pow"> {
   let hasVerifier = 1;
 }
 def Mp_EqualOp : Mp_BinaryOp<"equal", "Equal", [SameOperandsElementType]> {
+  let precisionCategory = "PassThrough";
   let results = (outs Mp_BoolTensor:$C);
 }
 def Mp_LessOp : Mp_BinaryOp<"less", "Less", [SameOperandsElementType]> {
+  let precisionCategory = "PassThrough";
   let results = (outs Mp_BoolTensor:$C);
 }
 def Mp_GreaterOp : Mp_BinaryOp<"greater", "Greater", [SameOperandsElementType]> {
+  let precisionCategory = "PassThrough";
   let results = (outs Mp_BoolTensor:$C);
 }
 def Mp_AndOp : Mp_BinaryOp<"and", "And", [SameOperandsAndResultElementType]> {
+  let precisionCategory = "Fixed";
   let arguments = (ins Mp_BoolTensor:$A, Mp_BoolTensor:$B);
   let results = (outs Mp_BoolTensor:$C);
 }
 def Mp_OrOp : Mp_BinaryOp<"or", "Or", [SameOperandsAndResultElementType]> {
+  let precisionCategory = "Fixed";
   let arguments = (ins Mp_BoolTensor:$A, Mp_BoolTensor:$B);
   let results = (outs Mp_BoolTensor:$C);
 }
@@ -182,6 +206,7 @@ def Mp_MaxOp : Mp_VariadicOp<"max", "Max">;
 
 def Mp_WhereOp : Mp_Op<"where", "Where", "111", "1",
     [Pure, ResultsBroadcastableShape, InferTypeOpInterface]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Where";
   let description = "Selects `X` where `condition` holds, else `Y`, with broadcasting.";
   let arguments = (ins Mp_BoolTensor:$condition, Mp_Tensor:$X, Mp_Tensor:$Y);
@@ -195,6 +220,7 @@ def Mp_WhereOp : Mp_Op<"where", "Where", "111", "1",
 //===----------------------------------------------------------------------===//
 
 def Mp_MatMulOp : Mp_Op<"matmul", "MatMul", "11", "1", [Pure, InferTypeOpInterface]> {
+  let precisionCategory = "Compute";
   let summary = "ONNX MatMul (numpy matmul semantics)";
   let arguments = (ins Mp_Tensor:$A, Mp_Tensor:$B);
   let results = (outs Mp_Tensor:$Y);
@@ -203,6 +229,7 @@ def Mp_MatMulOp : Mp_Op<"matmul", "MatMul", "11", "1", [Pure, InferTypeOpInterfa
 }
 
 def Mp_GemmOp : Mp_Op<"gemm", "Gemm", "11?", "1", [Pure]> {
+  let precisionCategory = "Compute";
   let summary = "ONNX Gemm: alpha * A' * B' + beta * C";
   let arguments = (ins Mp_Tensor:$A, Mp_Tensor:$B, Optional<Mp_Tensor>:$C,
                        OF32:$alpha, OF32:$beta, OI64:$transA, OI64:$transB);
@@ -211,6 +238,7 @@ def Mp_GemmOp : Mp_Op<"gemm", "Gemm", "11?", "1", [Pure]> {
 }
 
 def Mp_ConvOp : Mp_Op<"conv", "Conv", "11?", "1", [Pure]> {
+  let precisionCategory = "Compute";
   let summary = "ONNX Conv (N-d, grouped, dilated)";
   let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$W, Optional<Mp_Tensor>:$B,
                        OStr:$auto_pad, OI64s:$dilations, OI64:$group,
@@ -220,6 +248,7 @@ def Mp_ConvOp : Mp_Op<"conv", "Conv", "11?", "1", [Pure]> {
 }
 
 def Mp_ConvTransposeOp : Mp_Op<"conv_transpose", "ConvTranspose", "11?", "1", [Pure]> {
+  let precisionCategory = "Compute";
   let summary = "ONNX ConvTranspose";
   let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$W, Optional<Mp_Tensor>:$B,
                        OStr:$auto_pad, OI64s:$dilations, OI64:$group,
@@ -230,6 +259,7 @@ def Mp_ConvTransposeOp : Mp_Op<"conv_transpose", "ConvTranspose", "11?", "1", [P
 }
 
 def Mp_MaxPoolOp : Mp_Op<"max_pool", "MaxPool", "1", "1?", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX MaxPool";
   let arguments = (ins Mp_Tensor:$X, OStr:$auto_pad, OI64:$ceil_mode,
                        OI64s:$dilations, DenseI64ArrayAttr:$kernel_shape,
@@ -258,6 +288,7 @@ def Mp_GlobalAveragePoolOp : Mp_Op<"global_average_pool", "GlobalAveragePool",
 
 def Mp_BatchNormalizationOp : Mp_Op<"batch_normalization", "BatchNormalization",
     "11111", "1????", [Pure, AttrSizedResultSegments]> {
+  let precisionCategory = "Sensitive";
   let summary = "ONNX BatchNormalization";
   let description = [{
     Inference form (one result) or training form (running mean and variance;
@@ -276,6 +307,7 @@ def Mp_BatchNormalizationOp : Mp_Op<"batch_normalization", "BatchNormalization",
 
 def Mp_LayerNormalizationOp : Mp_Op<"layer_normalization", "LayerNormalization",
     "11?", "1??", [Pure, AttrSizedResultSegments]> {
+  let precisionCategory = "Sensitive";
   let summary = "ONNX LayerNormalization (opset 17)";
   let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$Scale, Optional<Mp_Tensor>:$B,
                        OI64:$axis, OF32:$epsilon, OI64:$stash_type);
@@ -286,6 +318,7 @@ def Mp_LayerNormalizationOp : Mp_Op<"layer_normalization", "LayerNormalization",
 
 def Mp_InstanceNormalizationOp : Mp_Op<"instance_normalization",
     "InstanceNormalization", "111", "1", [Pure]> {
+  let precisionCategory = "Sensitive";
   let summary = "ONNX InstanceNormalization";
   let arguments = (ins Mp_Tensor:$input, Mp_Tensor:$scale, Mp_Tensor:$B,
                        OF32:$epsilon);
@@ -295,6 +328,7 @@ def Mp_InstanceNormalizationOp : Mp_Op<"instance_normalization",
 
 def Mp_GroupNormalizationOp : Mp_Op<"group_normalization",
     "GroupNormalization", "111", "1", [Pure]> {
+  let precisionCategory = "Sensitive";
   let summary = "ONNX GroupNormalization (opset 18, revised 21)";
   let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$scale, Mp_Tensor:$bias,
                        OF32:$epsilon, I64Attr:$num_groups, OI64:$stash_type);
@@ -317,11 +351,17 @@ class Mp_SoftmaxBase<string mnemonic, string onnxType>
   let hasVerifier = 1;
   let mpExtraDecls = InferDecls;
 }
-def Mp_SoftmaxOp : Mp_SoftmaxBase<"softmax", "Softmax">;
-def Mp_LogSoftmaxOp : Mp_SoftmaxBase<"log_softmax", "LogSoftmax">;
+def Mp_SoftmaxOp : Mp_SoftmaxBase<"softmax", "Softmax"> {
+  let precisionCategory = "Sensitive";
+}
+def Mp_LogSoftmaxOp : Mp_SoftmaxBase<"log_softmax", "LogSoftmax"> {
+  let precisionCategory = "Sensitive";
+}
 
 def Mp_DropoutOp : Mp_Op<"dropout", "Dropout", "1??", "1?",
     [AttrSizedOperandSegments]> {
+  let keptOperandGroups = "1";
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Dropout";
   let arguments = (ins Mp_Tensor:$data, Optional<Mp_Tensor>:$ratio_val,
                        Optional<Mp_BoolTensor>:$training_mode, OF32:$ratio,
@@ -344,6 +384,7 @@ class Mp_RnnBase<string mnemonic, string onnxType, string inGroups,
 }
 
 def Mp_LSTMOp : Mp_RnnBase<"lstm", "LSTM", "111?????", "???"> {
+  let precisionCategory = "Compute";
   let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$W, Mp_Tensor:$R,
       Optional<Mp_Tensor>:$B, Optional<Mp_Tensor>:$sequence_lens,
       Optional<Mp_Tensor>:$initial_h, Optional<Mp_Tensor>:$initial_c,
@@ -354,6 +395,7 @@ def Mp_LSTMOp : Mp_RnnBase<"lstm", "LSTM", "111?????", "???"> {
                       Optional<Mp_Tensor>:$Y_c);
 }
 def Mp_GRUOp : Mp_RnnBase<"gru", "GRU", "111???", "??"> {
+  let precisionCategory = "Compute";
   let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$W, Mp_Tensor:$R,
       Optional<Mp_Tensor>:$B, Optional<Mp_Tensor>:$sequence_lens,
       Optional<Mp_Tensor>:$initial_h, OF32s:$activation_alpha,
@@ -362,6 +404,7 @@ def Mp_GRUOp : Mp_RnnBase<"gru", "GRU", "111???", "??"> {
   let results = (outs Optional<Mp_Tensor>:$Y, Optional<Mp_Tensor>:$Y_h);
 }
 def Mp_RNNOp : Mp_RnnBase<"rnn", "RNN", "111???", "??"> {
+  let precisionCategory = "Compute";
   let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$W, Mp_Tensor:$R,
       Optional<Mp_Tensor>:$B, Optional<Mp_Tensor>:$sequence_lens,
       Optional<Mp_Tensor>:$initial_h, OF32s:$activation_alpha,
@@ -387,15 +430,30 @@ class Mp_ReduceOp<string mnemonic, string onnxType>
   let results = (outs Mp_Tensor:$reduced);
   let hasVerifier = 1;
 }
-def Mp_ReduceMeanOp : Mp_ReduceOp<"reduce_mean", "ReduceMean">;
-def Mp_ReduceSumOp : Mp_ReduceOp<"reduce_sum", "ReduceSum">;
-def Mp_ReduceMaxOp : Mp_ReduceOp<"reduce_max", "ReduceMax">;
-def Mp_ReduceMinOp : Mp_ReduceOp<"reduce_min", "ReduceMin">;
-def Mp_ReduceProdOp : Mp_ReduceOp<"reduce_prod", "ReduceProd">;
-def Mp_ReduceL2Op : Mp_ReduceOp<"reduce_l2", "ReduceL2">;
-def Mp_ReduceLogSumExpOp : Mp_ReduceOp<"reduce_log_sum_exp", "ReduceLogSumExp">;
+def Mp_ReduceMeanOp : Mp_ReduceOp<"reduce_mean", "ReduceMean"> {
+  let precisionCategory = "Sensitive";
+}
+def Mp_ReduceSumOp : Mp_ReduceOp<"reduce_sum", "ReduceSum"> {
+  let precisionCategory = "Sensitive";
+}
+def Mp_ReduceMaxOp : Mp_ReduceOp<"reduce_max", "ReduceMax"> {
+  let precisionCategory = "PassThrough";
+}
+def Mp_ReduceMinOp : Mp_ReduceOp<"reduce_min", "ReduceMin"> {
+  let precisionCategory = "PassThrough";
+}
+def Mp_ReduceProdOp : Mp_ReduceOp<"reduce_prod", "ReduceProd"> {
+  let precisionCategory = "Sensitive";
+}
+def Mp_ReduceL2Op : Mp_ReduceOp<"reduce_l2", "ReduceL2"> {
+  let precisionCategory = "Sensitive";
+}
+def Mp_ReduceLogSumExpOp : Mp_ReduceOp<"reduce_log_sum_exp", "ReduceLogSumExp"> {
+  let precisionCategory = "Sensitive";
+}
 
 def Mp_ArgMaxOp : Mp_Op<"arg_max", "ArgMax", "1", "1", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX ArgMax";
   let arguments = (ins Mp_Tensor:$data, OI64:$axis, OI64:$keepdims,
                        OI64:$select_last_index);
@@ -408,6 +466,7 @@ def Mp_ArgMaxOp : Mp_Op<"arg_max", "ArgMax", "1", "1", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Mp_ReshapeOp : Mp_Op<"reshape", "Reshape", "11", "1", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Reshape";
   let arguments = (ins Mp_Tensor:$data, Mp_I64Tensor:$shape, OI64:$allowzero);
   let results = (outs Mp_Tensor:$reshaped);
@@ -416,6 +475,7 @@ def Mp_ReshapeOp : Mp_Op<"reshape", "Reshape", "11", "1", [Pure]> {
 }
 
 def Mp_FlattenOp : Mp_Op<"flatten", "Flatten", "1", "1", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Flatten";
   let arguments = (ins Mp_Tensor:$input, OI64:$axis);
   let results = (outs Mp_Tensor:$output);
@@ -424,6 +484,7 @@ def Mp_FlattenOp : Mp_Op<"flatten", "Flatten", "1", "1", [Pure]> {
 
 def Mp_TransposeOp : Mp_Op<"transpose", "Transpose", "1", "1",
     [Pure, InferTypeOpInterface]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Transpose";
   let arguments = (ins Mp_Tensor:$data, OI64s:$perm);
   let results = (outs Mp_Tensor:$transposed);
@@ -433,6 +494,7 @@ def Mp_TransposeOp : Mp_Op<"transpose", "Transpose", "1", "1",
 }
 
 def Mp_ConcatOp : Mp_Op<"concat", "Concat", "*", "1", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Concat";
   let arguments = (ins Variadic<Mp_Tensor>:$inputs, I64Attr:$axis);
   let results = (outs Mp_Tensor:$concat_result);
@@ -440,6 +502,7 @@ def Mp_ConcatOp : Mp_Op<"concat", "Concat", "*", "1", [Pure]> {
 }
 
 def Mp_SplitOp : Mp_Op<"split", "Split", "1?", "*", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Split";
   let description = [{
     Split sizes come from the `split` attribute (before 13), the optional
@@ -453,6 +516,7 @@ def Mp_SplitOp : Mp_Op<"split", "Split", "1?", "*", [Pure]> {
 
 def Mp_SliceOp : Mp_Op<"slice", "Slice", "1????", "1",
     [Pure, AttrSizedOperandSegments]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Slice";
   let description = [{
     Opset 1-9 give `starts`/`ends`/`axes` as attributes; from 10 they are
@@ -474,8 +538,12 @@ class Mp_GatherBase<string mnemonic, string onnxType>
   let results = (outs Mp_Tensor:$output);
   let hasVerifier = 1;
 }
-def Mp_GatherOp : Mp_GatherBase<"gather", "Gather">;
-def Mp_GatherElementsOp : Mp_GatherBase<"gather_elements", "GatherElements">;
+def Mp_GatherOp : Mp_GatherBase<"gather", "Gather"> {
+  let precisionCategory = "PassThrough";
+}
+def Mp_GatherElementsOp : Mp_GatherBase<"gather_elements", "GatherElements"> {
+  let precisionCategory = "PassThrough";
+}
 
 class Mp_SqueezeBase<string mnemonic, string onnxType>
     : Mp_Op<mnemonic, onnxType, "1?", "1", [Pure]> {
@@ -487,10 +555,15 @@ class Mp_SqueezeBase<string mnemonic, string onnxType>
   let results = (outs Mp_Tensor:$output);
   let hasVerifier = 1;
 }
-def Mp_SqueezeOp : Mp_SqueezeBase<"squeeze", "Squeeze">;
-def Mp_UnsqueezeOp : Mp_SqueezeBase<"unsqueeze", "Unsqueeze">;
+def Mp_SqueezeOp : Mp_SqueezeBase<"squeeze", "Squeeze"> {
+  let precisionCategory = "PassThrough";
+}
+def Mp_UnsqueezeOp : Mp_SqueezeBase<"unsqueeze", "Unsqueeze"> {
+  let precisionCategory = "PassThrough";
+}
 
 def Mp_ExpandOp : Mp_Op<"expand", "Expand", "11", "1", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Expand";
   let arguments = (ins Mp_Tensor:$input, Mp_I64Tensor:$shape);
   let results = (outs Mp_Tensor:$output);
@@ -498,6 +571,7 @@ def Mp_ExpandOp : Mp_Op<"expand", "Expand", "11", "1", [Pure]> {
 }
 
 def Mp_TileOp : Mp_Op<"tile", "Tile", "11", "1", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Tile";
   let arguments = (ins Mp_Tensor:$input, Mp_I64Tensor:$repeats);
   let results = (outs Mp_Tensor:$output);
@@ -506,6 +580,7 @@ def Mp_TileOp : Mp_Op<"tile", "Tile", "11", "1", [Pure]> {
 
 def Mp_PadOp : Mp_Op<"pad", "Pad", "1???", "1",
     [Pure, AttrSizedOperandSegments]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Pad";
   let description = [{
     Before opset 11 `pads` and `value` are attributes; from 11 they are the
@@ -521,6 +596,8 @@ def Mp_PadOp : Mp_Op<"pad", "Pad", "1???", "1",
 
 def Mp_ResizeOp : Mp_Op<"resize", "Resize", "1???", "1",
     [Pure, AttrSizedOperandSegments]> {
+  let keptOperandGroups = "1,2";
+  let precisionCategory = "PassThrough";
   let summary = "ONNX Resize (opset 10, 11, 13, 18, 19)";
   let description = [{
     Operands follow the opset 11+ order (X, roi, scales, sizes). Resize-10's
@@ -538,6 +615,7 @@ def Mp_ResizeOp : Mp_Op<"resize", "Resize", "1???", "1",
 }
 
 def Mp_ShapeOp : Mp_Op<"shape", "Shape", "1", "1", [Pure, InferTypeOpInterface]> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX Shape (start/end since opset 15)";
   let arguments = (ins Mp_Tensor:$data, OI64:$start, OI64:$end);
   let results = (outs Mp_I64Tensor:$shape);
@@ -547,6 +625,7 @@ def Mp_ShapeOp : Mp_Op<"shape", "Shape", "1", "1", [Pure, InferTypeOpInterface]>
 
 def Mp_ConstantOfShapeOp : Mp_Op<"constant_of_shape", "ConstantOfShape",
                                  "1", "1", [Pure]> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX ConstantOfShape";
   let arguments = (ins Mp_I64Tensor:$input, OptionalAttr<ElementsAttr>:$value);
   let results = (outs Mp_Tensor:$output);
@@ -554,6 +633,7 @@ def Mp_ConstantOfShapeOp : Mp_Op<"constant_of_shape", "ConstantOfShape",
 }
 
 def Mp_RangeOp : Mp_Op<"range", "Range", "111", "1", [Pure]> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX Range";
   let arguments = (ins Mp_Tensor:$start, Mp_Tensor:$limit, Mp_Tensor:$delta);
   let results = (outs Mp_Tensor:$output);
@@ -562,12 +642,15 @@ def Mp_RangeOp : Mp_Op<"range", "Range", "111", "1", [Pure]> {
 
 def Mp_ConstantOp : Mp_Op<"constant", "Constant", "", "1",
     [Pure, ConstantLike]> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX Constant, and graph initializers";
   let description = [{
     A constant tensor. When `initializer` is set, the op stands for the graph
     initializer of that name and exports as one; otherwise it is a Constant
-    node. Large weights are `dense_resource` attributes, so they are neither
-    copied nor hashed.
+    node. Floating-point initializers are always `dense_resource` attributes
+    (named after the initializer): they are neither copied nor hashed, and
+    no folder can merge two equal-valued weights, which would tie parameters.
+    Small integer initializers and Constant nodes are `dense<...>`.
 
     ```mlir
     %w = mp.constant {initializer = "fc.weight", value = dense_resource<fc.weight> : tensor<10x64xf32>} : () -> tensor<10x64xf32>
@@ -580,6 +663,7 @@ def Mp_ConstantOp : Mp_Op<"constant", "Constant", "", "1",
 }
 
 def Mp_TopKOp : Mp_Op<"top_k", "TopK", "1?", "11", [Pure]> {
+  let precisionCategory = "PassThrough";
   let summary = "ONNX TopK (`k` an attribute before opset 10, an operand after)";
   let arguments = (ins Mp_Tensor:$X, Optional<Mp_I64Tensor>:$k_val, OI64:$axis,
                        OI64:$largest, OI64:$sorted, OI64:$k);
@@ -588,6 +672,7 @@ def Mp_TopKOp : Mp_Op<"top_k", "TopK", "1?", "11", [Pure]> {
 }
 
 def Mp_CumSumOp : Mp_Op<"cum_sum", "CumSum", "11", "1", [Pure]> {
+  let precisionCategory = "Sensitive";
   let summary = "ONNX CumSum";
   let arguments = (ins Mp_Tensor:$x, Mp_IndexTensor:$axis, OI64:$exclusive,
                        OI64:$reverse);
@@ -596,6 +681,7 @@ def Mp_CumSumOp : Mp_Op<"cum_sum", "CumSum", "11", "1", [Pure]> {
 }
 
 def Mp_EinsumOp : Mp_Op<"einsum", "Einsum", "*", "1", [Pure]> {
+  let precisionCategory = "Compute";
   let summary = "ONNX Einsum";
   let arguments = (ins Variadic<Mp_Tensor>:$Inputs, StrAttr:$equation);
   let results = (outs Mp_Tensor:$Output);
@@ -614,6 +700,7 @@ def Mp_YieldOp : Op<Mp_Dialect, "yield", [Pure, Terminator, ReturnLike]> {
 
 def Mp_IfOp : Mp_Op<"if", "If", "1", "*",
     [RecursiveMemoryEffects, NoRegionArguments], "then_branch,else_branch"> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX If; the branches are regions that may use outer values";
   let arguments = (ins Mp_BoolTensor:$cond);
   let results = (outs Variadic<Mp_Tensor>:$outputs);
@@ -623,6 +710,7 @@ def Mp_IfOp : Mp_Op<"if", "If", "1", "*",
 
 def Mp_LoopOp : Mp_Op<"loop", "Loop", "??*", "*",
     [RecursiveMemoryEffects, AttrSizedOperandSegments], "body"> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX Loop; `body` takes (iteration, cond, carried...)";
   let arguments = (ins Optional<Mp_Tensor>:$M, Optional<Mp_BoolTensor>:$cond,
                        Variadic<Mp_Tensor>:$v_initial);
@@ -633,6 +721,7 @@ def Mp_LoopOp : Mp_Op<"loop", "Loop", "??*", "*",
 
 def Mp_ScanOp : Mp_Op<"scan", "Scan", "*", "*",
     [RecursiveMemoryEffects], "body"> {
+  let precisionCategory = "Fixed";
   let summary = "ONNX Scan (opset 9+)";
   let arguments = (ins Variadic<Mp_Tensor>:$initial_state_and_scan_inputs,
                        I64Attr:$num_scan_inputs, OI64s:$scan_input_axes,

@@ -37,4 +37,159 @@ def MpSummary : Pass<"mp-summary", "::mlir::ModuleOp"> {
   ];
 }
 
+
+def MpAssignPrecision : Pass<"mp-assign-precision", "::mlir::ModuleOp"> {
+  let summary = "Decide FP16/BF16/FP32 per op and record the reason";
+  let description = [{
+    Gives every op with a `PrecisionOpInterface` a decision `mp.precision`
+    (`f16`, `bf16`, `f32`, or `keep` for ops whose types are left alone), the
+    deciding rule `mp.rule`, and its evidence `mp.evidence`. Types do not
+    change: `mp-insert-casts` materialises the decisions.
+
+    Rules, in order: `op-types-to-include`/`nodes-to-include` force low
+    precision (include beats exclude); `op-types-to-exclude`/`nodes-to-exclude`
+    force FP32; `Fixed` ops keep their types; `Sensitive` ops (softmax,
+    normalisations, large reductions, exp/log/pow/reciprocal, cumsum) stay
+    FP32; then the range rules, which use static interval bounds (from
+    initializer values, `input-range`, and op semantics such as softmax in
+    [0, 1] or layer-norm outputs bounded by scale and bias):
+    `init-max` (an initializer with |x| above it keeps its consumer FP32),
+    `data-max` (an input or output whose *observed* range, from calibration
+    data, exceeds it), `static-data-max` (one whose static worst-case bound
+    exceeds it: by default FP16's largest value, i.e. possible overflow),
+    `min-positive`
+    (an initializer whose values would underflow), `max-reduction-depth`
+    (dot products longer than it). `Compute` ops (MatMul, Gemm, Conv, ...)
+    then go low precision with FP32 accumulation; element-wise and
+    pass-through ops follow their neighbours like TF's AMP painting: FP32
+    inputs make them FP32, low-precision inputs or consumers make them low,
+    so no FP32 island sits between FP16 ops without a reason.
+
+    Input:
+    ```mlir
+    %0 = mp.matmul %x, %w : (tensor<8x64xf32>, tensor<64x64xf32>) -> tensor<8x64xf32>
+    %1 = mp.softmax %0 : (tensor<8x64xf32>) -> tensor<8x64xf32>
+    ```
+    Output:
+    ```mlir
+    %0 = mp.matmul %x, %w {mp.evidence = "dot products take FP16 inputs and accumulate in FP32", mp.precision = "f16", mp.rule = "compute"} : ...
+    %1 = mp.softmax %0 {mp.evidence = "Softmax is numerically sensitive", mp.precision = "f32", mp.rule = "sensitive"} : ...
+    ```
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"f16\"",
+           "Low-precision type: f16 or bf16">,
+    Option<"keepIOTypes", "keep-io-types", "bool", "false",
+           "Keep the graph's FP32 inputs and outputs (cast at the boundary)">,
+    ListOption<"opTypesToExclude", "op-types-to-exclude", "std::string",
+               "ONNX op types kept in FP32">,
+    ListOption<"opTypesToInclude", "op-types-to-include", "std::string",
+               "ONNX op types forced to low precision (beats every exclude rule)">,
+    ListOption<"nodesToExclude", "nodes-to-exclude", "std::string",
+               "Regexes on node names (anchored at the start) kept in FP32">,
+    ListOption<"nodesToInclude", "nodes-to-include", "std::string",
+               "Regexes on node names forced to low precision">,
+    Option<"initMax", "init-max", "double", "65504.0",
+           "An initializer holding |x| above this keeps its consumer FP32">,
+    Option<"dataMax", "data-max", "double", "512.0",
+           "A node whose observed (calibrated) input or output range exceeds "
+           "this stays FP32">,
+    Option<"staticDataMax", "static-data-max", "double", "65504.0",
+           "A node whose static worst-case bound exceeds this stays FP32 "
+           "(static bounds are sound but loose, so the default only catches "
+           "possible FP16 overflow)">,
+    Option<"minPositive", "min-positive", "double", "5.9604644775390625e-8",
+           "Smallest magnitude that survives; initializers whose nonzero "
+           "values fall below it (underflow) keep their consumer FP32">,
+    Option<"maxReductionDepth", "max-reduction-depth", "int64_t", "0",
+           "Dot products longer than this stay FP32 (0: no limit)">,
+    Option<"chip", "chip", "std::string", "\"sm_90\"",
+           "Target GPU: sm_70, sm_75, sm_80, sm_86, sm_89 or sm_90 (bf16 "
+           "needs sm_80 or newer)">,
+    ListOption<"inputRanges", "input-range", "std::string",
+               "Declared input ranges, name:lo:hi (repeatable)">,
+  ];
+}
+
+def MpInsertCasts : Pass<"mp-insert-casts", "::mlir::ModuleOp"> {
+  let summary = "Materialise precision decisions: casts, converted constants, new types";
+  let description = [{
+    For every op decided by `mp-assign-precision`, converts its floating-point
+    data operands and results to the decided type. Each (value, type) pair
+    gets one `mp.cast`, shared by all consumers. Constants are converted
+    offline with round-to-nearest-even, keeping signs (a tiny negative weight
+    becomes -0.0, never +0.0); a constant that overflows the low-precision
+    type keeps FP32 and is cast at run time, or is clamped to the largest
+    finite value when `clamp-constants` is set. Each converted constant
+    records `mp.conversion` (how many values were clamped, flushed to zero,
+    or became subnormal, and the largest absolute error), which the report
+    lists by initializer name. Ops whose types are fixed, `func.return`
+    (with `keep-io-types`) and `mp.yield` get their original types back.
+
+    Input:
+    ```mlir
+    %w = mp.constant {initializer = "w", value = dense<...> : tensor<64x64xf32>} : () -> tensor<64x64xf32>
+    %0 = mp.matmul %x, %w {mp.precision = "f16", ...} : (tensor<8x64xf32>, tensor<64x64xf32>) -> tensor<8x64xf32>
+    %1 = mp.softmax %0 {mp.precision = "f32", ...} : (tensor<8x64xf32>) -> tensor<8x64xf32>
+    ```
+    Output:
+    ```mlir
+    %w = mp.constant {initializer = "w", mp.conversion = {...}, value = dense<...> : tensor<64x64xf16>} : () -> tensor<64x64xf16>
+    %c = mp.cast %x {to = f16} : (tensor<8x64xf32>) -> tensor<8x64xf16>
+    %0 = mp.matmul %c, %w {mp.acc_type = f32, ...} : (tensor<8x64xf16>, tensor<64x64xf16>) -> tensor<8x64xf16>
+    %u = mp.cast %0 {to = f32} : (tensor<8x64xf16>) -> tensor<8x64xf32>
+    %1 = mp.softmax %u ...
+    ```
+  }];
+  let options = [
+    Option<"clampConstants", "clamp-constants", "bool", "false",
+           "Clamp out-of-range constants to the largest finite value instead "
+           "of keeping them FP32">,
+  ];
+}
+
+def MpOptimizeCasts : Pass<"mp-optimize-casts", "::mlir::ModuleOp"> {
+  let summary = "Fold, drop, sink and dedupe casts";
+  let description = [{
+    Applies `populateOptimizeCastsPatterns` greedily, then CSE:
+    * a cast that only undoes an exact widening (f16 -> f32 -> f16) folds
+      away, and a chain whose first step is exact becomes one cast;
+    * a cast to the value's own type is dropped;
+    * a cast feeding a pass-through op that does not grow the data
+      (Reshape, Transpose, Squeeze, Unsqueeze, Flatten, Identity, Slice) moves
+      below it, so the pass-through op works on the narrower type and casts
+      meet and cancel;
+    * identical casts of one value are merged (CSE).
+
+    Input:
+    ```mlir
+    %a = mp.cast %x {to = f32} : (tensor<4x8xf16>) -> tensor<4x8xf32>
+    %b = mp.transpose %a {perm = array<i64: 1, 0>} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+    %c = mp.cast %b {to = f16} : (tensor<8x4xf32>) -> tensor<8x4xf16>
+    ```
+    Output:
+    ```mlir
+    %c = mp.transpose %x {perm = array<i64: 1, 0>} : (tensor<4x8xf16>) -> tensor<8x4xf16>
+    ```
+  }];
+}
+
+def MpPrecisionReport : Pass<"mp-precision-report", "::mlir::ModuleOp"> {
+  let summary = "Write the autocast report (JSON) and a short summary";
+  let description = [{
+    Collects every decision (`mp.precision`, `mp.rule`, `mp.evidence`), the
+    casts, and the constant conversions, and computes the totals: share of
+    FLOPs in low precision, cast count, weight bytes before and after, and an
+    activation-memory estimate. Writes JSON (schema in
+    docs/autocast-report.md) to `output` and a summary to stderr. The IR is
+    not changed.
+  }];
+  let options = [
+    Option<"output", "output", "std::string", "\"\"",
+           "Write the JSON report here (empty: no file)">,
+    Option<"summary", "summary", "bool", "true",
+           "Print a short human summary on stderr">,
+  ];
+}
+
 #endif // MIXPREC_DIALECT_MP_TRANSFORMS_PASSES_TD

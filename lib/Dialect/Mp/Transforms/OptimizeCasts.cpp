@@ -1,0 +1,129 @@
+//===- OptimizeCasts.cpp - mp-optimize-casts ------------------------------===//
+//
+// Cast clean-up patterns (exposed through populateOptimizeCastsPatterns) and
+// the pass that applies them and then merges identical casts (CSE).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/Dialect/Mp/IR/MpDialect.h"
+#include "mixprec/Dialect/Mp/Transforms/Autocast.h"
+#include "mixprec/Dialect/Mp/Transforms/Passes.h"
+
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mixprec::mp {
+#define GEN_PASS_DEF_MPOPTIMIZECASTS
+#include "mixprec/Dialect/Mp/Transforms/Passes.h.inc"
+} // namespace mixprec::mp
+
+using namespace mlir;
+using namespace mixprec::mp;
+
+namespace {
+
+/// True if every value of `from` is exactly representable in `to`.
+bool isExactWidening(Type from, Type to) {
+  if (from == to)
+    return true;
+  auto ff = dyn_cast<FloatType>(from), ft = dyn_cast<FloatType>(to);
+  if (!ff || !ft)
+    return false;
+  if (ft.isF64())
+    return ff.isF16() || ff.isBF16() || ff.isF32();
+  if (ft.isF32())
+    return ff.isF16() || ff.isBF16();
+  return false;
+}
+
+Type withElement(Type t, Type elem) {
+  if (auto r = dyn_cast<RankedTensorType>(t))
+    return RankedTensorType::get(r.getShape(), elem, r.getEncoding());
+  return UnrankedTensorType::get(elem);
+}
+
+/// cast(cast(x : A -> B) -> C) with A -> B exact is cast(x -> C), or x when
+/// C is A.
+struct FoldExactCastChain : OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CastOp outer,
+                                PatternRewriter &rewriter) const override {
+    auto inner = outer.getInput().getDefiningOp<CastOp>();
+    if (!inner)
+      return rewriter.notifyMatchFailure(outer, "input is not a cast");
+    Value x = inner.getInput();
+    Type a = getElementTypeOrSelf(x.getType());
+    if (!isExactWidening(a, inner.getTo()))
+      return rewriter.notifyMatchFailure(outer, "first cast is lossy");
+    if (x.getType() == outer.getType()) {
+      rewriter.replaceOp(outer, x);
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<CastOp>(outer, outer.getType(), x,
+                                        outer.getToAttr(),
+                                        outer.getSaturateAttr());
+    return success();
+  }
+};
+
+/// P(cast(x : narrow -> wide)) -> cast(P(x)) for a pass-through op P that
+/// does not grow the data: P then moves the narrow type, and the cast can
+/// meet (and cancel with) a later narrowing cast.
+template <typename OpT>
+struct SinkWideningCast : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpT op,
+                                PatternRewriter &rewriter) const override {
+    Operation *o = op.getOperation();
+    if (o->getNumResults() != 1)
+      return failure();
+    auto c = o->getOperand(0).template getDefiningOp<CastOp>();
+    if (!c || !c->hasOneUse())
+      return rewriter.notifyMatchFailure(o, "data is not a single-use cast");
+    Type narrow = getElementTypeOrSelf(c.getInput().getType());
+    if (!isa<FloatType>(narrow) || !isExactWidening(narrow, c.getTo()) ||
+        narrow == c.getTo())
+      return rewriter.notifyMatchFailure(o, "not a widening float cast");
+    Type resultType = o->getResult(0).getType();
+    if (getElementTypeOrSelf(resultType) != c.getTo())
+      return failure();
+    Operation *clone = rewriter.clone(*o);
+    clone->setOperand(0, c.getInput());
+    clone->getResult(0).setType(withElement(resultType, narrow));
+    if (clone->hasAttr("mp.precision"))
+      clone->setAttr("mp.precision",
+                     rewriter.getStringAttr(narrow.isBF16() ? "bf16" : "f16"));
+    auto up = CastOp::create(rewriter, o->getLoc(), resultType,
+                             clone->getResult(0), TypeAttr::get(c.getTo()),
+                             IntegerAttr());
+    rewriter.replaceOp(o, up.getResult());
+    return success();
+  }
+};
+
+struct MpOptimizeCastsPass
+    : mixprec::mp::impl::MpOptimizeCastsBase<MpOptimizeCastsPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateOptimizeCastsPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Identical casts of one value become one.
+    IRRewriter rewriter(&getContext());
+    DominanceInfo dom(getOperation());
+    eliminateCommonSubExpressions(rewriter, dom, getOperation());
+  }
+};
+
+} // namespace
+
+void mixprec::mp::populateOptimizeCastsPatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldExactCastChain, SinkWideningCast<ReshapeOp>,
+               SinkWideningCast<TransposeOp>, SinkWideningCast<SqueezeOp>,
+               SinkWideningCast<UnsqueezeOp>, SinkWideningCast<FlattenOp>,
+               SinkWideningCast<IdentityOp>, SinkWideningCast<SliceOp>>(
+      patterns.getContext());
+}
