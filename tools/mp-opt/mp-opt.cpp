@@ -70,6 +70,37 @@ static llvm::cl::opt<bool> listONNXOps(
     llvm::cl::desc("Print the ONNX op types that have a typed mp op (and that op) and exit"),
     llvm::cl::init(false), llvm::cl::cat(mpCategory));
 
+static llvm::cl::opt<std::string> reportPath(
+    "mp-report",
+    llvm::cl::desc("Write the autocast report (JSON) to this file; sets the "
+                   "output of the pipeline's mp-precision-report pass, or "
+                   "appends one"),
+    llvm::cl::init(""), llvm::cl::cat(mpCategory));
+
+/// Points the pipeline's report pass at --mp-report (or adds one).
+static LogicalResult applyReportOption(PassManager &pm) {
+  if (reportPath.empty())
+    return success();
+  bool found = false;
+  for (Pass &pass : pm.getPasses())
+    if (pass.getArgument() == "mp-precision-report") {
+      if (failed(pass.initializeOptions("output=" + reportPath.getValue(),
+                                        [](const Twine &msg) {
+                                          llvm::errs() << msg << "\n";
+                                          return failure();
+                                        })))
+        return failure();
+      found = true;
+    }
+  if (!found) {
+    mp::MpPrecisionReportOptions opts;
+    opts.output = reportPath;
+    opts.summary = false;
+    pm.addPass(mp::createMpPrecisionReport(opts));
+  }
+  return success();
+}
+
 namespace {
 
 /// Processes one ONNX-side input (import and/or export) in a fresh context.
@@ -164,6 +195,13 @@ int main(int argc, char **argv) {
       "MLIR pass and the mp passes\n",
       registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  // --mp-report applies to whatever pipeline the command line builds.
+  MlirOptMainConfig baseConfig = config;
+  config.setPassPipelineSetupFn([baseConfig](PassManager &pm) {
+    if (failed(baseConfig.setupPassPipeline(pm)))
+      return failure();
+    return applyReportOption(pm);
+  });
   std::string inputFilename = inputFilenameB, outputFilename = outputFilenameB;
 
   if (listONNXOps) {

@@ -139,6 +139,20 @@ std::optional<Decision> MpAssignPrecisionPass::rangeRule(Value v,
                       fmt(limit)};
 }
 
+/// Normalisations whose ONNX definition computes in FP32 whatever the
+/// storage type: LayerNormalization (stash_type 1) without its Mean and
+/// InvStdDev outputs, and inference-form BatchNormalization (FP32 statistics
+/// stay FP32, see keptOperandGroups). They may take low-precision input and
+/// output when their neighbours are low precision, saving two casts each.
+static bool lowStorageFP32Compute(Operation *op) {
+  if (auto ln = dyn_cast<LayerNormalizationOp>(op))
+    return ln.getStashType().value_or(1) == 1 && !ln.getMean() &&
+           !ln.getInvStdDev();
+  if (auto bn = dyn_cast<BatchNormalizationOp>(op))
+    return op->getNumResults() == 1 && bn.getTrainingMode().value_or(0) == 0;
+  return false;
+}
+
 Decision MpAssignPrecisionPass::initial(Operation *op) {
   auto iface = cast<PrecisionOpInterface>(op);
   std::string opType = cast<OnnxNodeOpInterface>(op).getOnnxOpType().str();
@@ -178,7 +192,8 @@ Decision MpAssignPrecisionPass::initial(Operation *op) {
                      "are left as they are"};
   if (!hasFloat)
     return {Color::Keep, "no-float", "no FP32/FP16/BF16 data operands"};
-  if (cat == PrecisionCategory::Sensitive)
+  bool storageOnly = lowStorageFP32Compute(op);
+  if (cat == PrecisionCategory::Sensitive && !storageOnly)
     return {Color::F32, "sensitive",
             opType + " is numerically sensitive (exponentials, "
                      "normalisation or a large reduction)"};
@@ -323,6 +338,19 @@ void MpAssignPrecisionPass::runOnOperation() {
   Builder b(&getContext());
   for (Operation *op : ops) {
     Decision &d = decisions[op];
+    bool storageOnly = lowStorageFP32Compute(op);
+    if (storageOnly && d.color == Color::Low &&
+        (d.rule == "follows-low-input" || d.rule == "feeds-low-consumer"))
+      d = {Color::Low, "fp32-compute",
+           cast<OnnxNodeOpInterface>(op).getOnnxOpType().str() +
+               " normalises in FP32 internally; only its input and output "
+               "are " +
+               target + " (" + d.evidence + ")"};
+    else if (storageOnly && d.color == Color::Undecided)
+      d = {Color::F32, "sensitive",
+           cast<OnnxNodeOpInterface>(op).getOnnxOpType().str() +
+               " is numerically sensitive and has no low-precision "
+               "neighbour"};
     if (d.color == Color::Undecided)
       d = {Color::F32, "no-low-neighbour",
            "no low-precision producer or consumer; stays FP32"};

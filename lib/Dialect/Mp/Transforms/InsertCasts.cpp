@@ -6,6 +6,7 @@
 
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
 #include "mixprec/Dialect/Mp/Transforms/Autocast.h"
+#include "mixprec/Dialect/Mp/Transforms/FloatConversion.h"
 #include "mixprec/Dialect/Mp/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -68,7 +69,34 @@ Value MpInsertCastsPass::convertConstant(ConstantOp c, Type elem) {
   int64_t clamped = 0, flushed = 0, subnormal = 0, overflow = 0, i = 0;
   double maxErr = 0;
   APFloat largest = APFloat::getLargest(sem);
+  Type from = type.getElementType();
+  bool fast = from.isF32() && (elem.isF16() || elem.isBF16());
   bool ok = forEachFloatValue(value, [&](double d) {
+    if (fast) {
+      // Bit-exact with APFloat (see FloatConversion.h), much faster.
+      float fv = static_cast<float>(d);
+      uint16_t hbits = elem.isF16() ? f32ToF16Bits(fv) : f32ToBF16Bits(fv);
+      uint16_t expMask = elem.isF16() ? 0x7c00 : 0x7f80;
+      bool isInf = (hbits & 0x7fff) == expMask;
+      if (isInf && std::isfinite(d)) {
+        if (clampConstants) {
+          hbits = (hbits & 0x8000) | (elem.isF16() ? 0x7bff : 0x7f7f);
+          ++clamped;
+        } else {
+          ++overflow;
+        }
+      }
+      if ((hbits & 0x7fff) == 0 && d != 0)
+        ++flushed; // the sign survives: -tiny becomes -0.0
+      else if ((hbits & expMask) == 0 && (hbits & 0x7fff) != 0)
+        ++subnormal;
+      double back = elem.isF16() ? f16BitsToF32(hbits) : bf16BitsToF32(hbits);
+      if (std::isfinite(back) && std::isfinite(d))
+        maxErr = std::max(maxErr, std::abs(back - d));
+      std::memcpy(out.data() + i * 2, &hbits, 2);
+      ++i;
+      return;
+    }
     APFloat f(d);
     bool losesInfo;
     f.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
@@ -83,7 +111,7 @@ Value MpInsertCastsPass::convertConstant(ConstantOp c, Type elem) {
       }
     }
     if (f.isZero() && d != 0)
-      ++flushed; // the sign survives: -tiny becomes -0.0
+      ++flushed;
     else if (f.isDenormal())
       ++subnormal;
     double back = f.convertToDouble();

@@ -288,6 +288,7 @@ def Mp_GlobalAveragePoolOp : Mp_Op<"global_average_pool", "GlobalAveragePool",
 
 def Mp_BatchNormalizationOp : Mp_Op<"batch_normalization", "BatchNormalization",
     "11111", "1????", [Pure, AttrSizedResultSegments]> {
+  let keptOperandGroups = "1,2,3,4"; // FP32 statistics and affine
   let precisionCategory = "Sensitive";
   let summary = "ONNX BatchNormalization";
   let description = [{
