@@ -1118,6 +1118,8 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
                              << outNames[i]
                              << "'; add a value_info entry for it";
   state.addTypes(resultTypes);
+  if (!node.doc_string().empty())
+    state.addAttribute("mp.doc_string", b.getStringAttr(node.doc_string()));
 
   Operation *op = b.create(state);
   // Verify now, and restate the verifier's complaint at the node.

@@ -16,9 +16,9 @@
 // CHECK-NEXT: %[[W:.*]] = mp.constant {initializer = "w", value = dense_resource<w_f16> : tensor<2x2xf16>, mp.conversion = {clamped = 0 : i64, flushed_to_zero = 0 : i64, from = f32, max_abs_error = {{.*}} : f64, subnormal = 1 : i64}} : () -> tensor<2x2xf16>
 // CHECK-NEXT: %[[S:.*]] = mp.softmax %[[XU]] {{.*}}mp.precision = "f32"{{.*}} : (tensor<4x2xf32>) -> tensor<4x2xf32>
 // CHECK-NEXT: %[[SC:.*]] = mp.cast %[[S]] {to = f16} : (tensor<4x2xf32>) -> tensor<4x2xf16>
-// CHECK-NOT: mp.cast
+// CHECK-NOT: = mp.cast
 // CHECK: %[[M0:.*]] = mp.matmul %[[SC]], %[[W]] {mp.acc_type = f32, {{.*}}mp.precision = "f16"{{.*}} : (tensor<4x2xf16>, tensor<2x2xf16>) -> tensor<4x2xf16>
-// CHECK-NOT: mp.cast
+// CHECK-NOT: = mp.cast
 // CHECK: %[[M1:.*]] = mp.matmul %[[SC]], %[[W]] {mp.acc_type = f32, {{.*}} : (tensor<4x2xf16>, tensor<2x2xf16>) -> tensor<4x2xf16>
 // CHECK-NEXT: %[[A:.*]] = mp.add %[[M0]], %[[M1]] {mp.evidence = {{.*}}, mp.precision = "f16", mp.rule = "follows-low-input"} : (tensor<4x2xf16>, tensor<4x2xf16>) -> tensor<4x2xf16>
 // CHECK-NEXT: %[[AU:.*]] = mp.cast %[[A]] {to = f32}
@@ -48,7 +48,7 @@ func.func @share(%x: tensor<4x2xf32> {mp.name = "x"}) -> (tensor<4x2xf32> {mp.na
 // FP32 with casts at the boundary with keep-io-types=1.
 // CHECK-LABEL: func.func @io(
 // CHECK-SAME: %arg0: tensor<4x2xf16> {mp.name = "x"}, %arg1: tensor<4x2xi64> {mp.name = "i"}) -> (tensor<4x2xf16> {mp.name = "y"}, tensor<4x2xi64> {mp.name = "j"})
-// CHECK-NOT: mp.cast
+// CHECK-NOT: = mp.cast
 // CHECK: %[[M:.*]] = mp.matmul %arg0, %{{.*}} : (tensor<4x2xf16>, tensor<2x2xf16>) -> tensor<4x2xf16>
 // CHECK-NEXT: return %[[M]], %arg1 : tensor<4x2xf16>, tensor<4x2xi64>
 // KEEPIO-LABEL: func.func @io(
@@ -91,7 +91,7 @@ func.func @io(%x: tensor<4x2xf32> {mp.name = "x"}, %i: tensor<4x2xi64> {mp.name 
 // CLAMP-LABEL: func.func @consts(
 // CLAMP-NEXT: mp.constant {initializer = "neg_tiny", {{.*}}flushed_to_zero = 1
 // CLAMP-NEXT: %[[B:.*]] = mp.constant {initializer = "big", value = dense_resource<big_f16> : tensor<2x2xf16>, mp.conversion = {clamped = 1 : i64, flushed_to_zero = 0 : i64, from = f32, max_abs_error = 4.496000e+03 : f64, subnormal = 0 : i64}} : () -> tensor<2x2xf16>
-// CLAMP-NOT: mp.cast
+// CLAMP-NOT: = mp.cast
 // CLAMP: mp.gemm %arg0, %[[B]] {{.*}} : (tensor<4x2xf16>, tensor<2x2xf16>) -> tensor<4x2xf16>
 // CLAMP: big_f16: "0x02000000FF7B00380034003C"
 func.func @consts(%x: tensor<4x2xf32> {mp.name = "x"}) -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x1xf32>) {
@@ -138,7 +138,7 @@ func.func @shared_weight(%x: tensor<1x2x4x4xf32> {mp.name = "x"}) -> tensor<1x2x
 // CHECK-NEXT: %[[SH:.*]] = mp.shape %[[M]] {{.*}}mp.precision = "keep"{{.*}} : (tensor<4x2xf16>) -> tensor<2xi64>
 // CHECK-NEXT: %[[U:.*]] = mp.onnx_op "com.example"::"Custom" %[[MU]] {{.*}} : (tensor<4x2xf32>) -> tensor<4x2xf32>
 // CHECK-NEXT: %[[UC:.*]] = mp.cast %[[U]] {to = f16} : (tensor<4x2xf32>) -> tensor<4x2xf16>
-// CHECK-NEXT: %[[C:.*]] = mp.cast %[[MU]] {to = f16, {{.*}}mp.precision = "keep"{{.*}} : (tensor<4x2xf32>) -> tensor<4x2xf16>
+// CHECK-NEXT: %[[C:.*]] = mp.cast %[[MU]] {to = f16} : (tensor<4x2xf32>) -> tensor<4x2xf16>
 // CHECK-NEXT: return %[[SH]], %[[UC]], %[[C]] : tensor<2xi64>, tensor<4x2xf16>, tensor<4x2xf16>
 // KEEPIO-LABEL: func.func @fixed(
 // KEEPIO-SAME: -> (tensor<2xi64>, tensor<4x2xf32>, tensor<4x2xf16>)
@@ -198,4 +198,32 @@ func.func @regions(%c: tensor<i1> {mp.name = "c"}, %x: tensor<4x2xf32> {mp.name 
   }
   %2 = mp.matmul %1, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %0, %2 : tensor<4x2xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// Storage-only normalisations between low ops: the LayerNorm's scale is
+// converted with its input, BatchNormalization's statistics and affine
+// parameters keep FP32; both record FP32 accumulation.
+// CHECK-LABEL: func.func @fp32_compute(
+// CHECK-DAG: %[[S:.*]] = mp.constant {initializer = "ln.scale", value = dense_resource<ln.scale_f16> : tensor<4xf16>
+// CHECK-DAG: %[[C:.*]] = mp.constant {initializer = "bn.c", value = dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>} : () -> tensor<2xf32>
+// CHECK: %[[M:.*]] = mp.matmul %arg0, {{.*}} -> tensor<2x4xf16>
+// CHECK-NEXT: %[[L:.*]] = mp.layer_normalization %[[M]], %[[S]] {{{.*}}mp.acc_type = f32, {{.*}}mp.precision = "f16", mp.rule = "fp32-compute"} : (tensor<2x4xf16>, tensor<4xf16>) -> tensor<2x4xf16>
+// CHECK-NEXT: mp.matmul %[[L]], {{.*}} -> tensor<2x4xf16>
+// CHECK: %[[V:.*]] = mp.conv %arg1, {{.*}} -> tensor<1x2x4x4xf16>
+// CHECK-NEXT: %[[B:.*]] = mp.batch_normalization %[[V]], %[[C]], %[[C]], %[[C]], %[[C]] {{{.*}}mp.acc_type = f32, {{.*}}mp.precision = "f16", mp.rule = "fp32-compute"} : (tensor<1x2x4x4xf16>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf16>
+// CHECK-NEXT: mp.conv %[[B]], {{.*}} -> tensor<1x2x4x4xf16>
+func.func @fp32_compute(%x: tensor<2x4xf32> {mp.name = "x"}, %img: tensor<1x2x4x4xf32> {mp.name = "img"}) -> (tensor<2x4xf32>, tensor<1x2x4x4xf32>) {
+  %w = mp.constant {initializer = "w", value = dense<0.5> : tensor<4x4xf32>} : () -> tensor<4x4xf32>
+  %s = mp.constant {initializer = "ln.scale", value = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %k = mp.constant {initializer = "k", value = dense<0.5> : tensor<2x2x1x1xf32>} : () -> tensor<2x2x1x1xf32>
+  %c = mp.constant {initializer = "bn.c", value = dense<[1.0, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %0 = mp.matmul %x, %w : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  %1 = mp.layer_normalization %0, %s {resultSegmentSizes = array<i32: 1, 0, 0>} : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %2 = mp.matmul %1, %w : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  %3 = mp.conv %img, %k : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %4 = mp.batch_normalization %3, %c, %c, %c, %c {resultSegmentSizes = array<i32: 1, 0, 0, 0, 0>} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %5 = mp.conv %4, %k : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %2, %5 : tensor<2x4xf32>, tensor<1x2x4x4xf32>
 }

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Format.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Regex.h"
 
 namespace mixprec::mp {
@@ -89,9 +90,10 @@ LogicalResult MpAssignPrecisionPass::validate(ModuleOp module,
   if (target == "bf16" && (chip == "sm_70" || chip == "sm_75"))
     return fail("target=bf16 needs chip sm_80 or newer (got " + chip +
                 "); use target=f16 on Volta and Turing");
-  if (!(initMax > 0) || !(dataMax > 0) || !(minPositive >= 0))
-    return fail("init-max and data-max must be positive and min-positive "
-                "non-negative");
+  if (!(initMax > 0) || !(dataMax > 0) || !(staticDataMax > 0) ||
+      !(minPositive >= 0))
+    return fail("init-max, data-max and static-data-max must be positive and "
+                "min-positive non-negative");
   if (maxReductionDepth < 0)
     return fail("max-reduction-depth must be >= 0 (0: no limit)");
   for (auto [list, out] : {std::pair{&nodesToInclude, &includeRe},
@@ -117,6 +119,24 @@ LogicalResult MpAssignPrecisionPass::validate(ModuleOp module,
                   spec + "'");
     rangeOpts.inputRanges[name] = Interval::of(lo, hi, "input-range");
   }
+  // A misspelt input name would silently do nothing: reject it.
+  llvm::StringSet<> inputs;
+  std::string names;
+  module.walk([&](func::FuncOp f) {
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      if (auto n = f.getArgAttrOfType<StringAttr>(i, MpDialect::kNameAttr)) {
+        inputs.insert(n.getValue());
+        names += (names.empty() ? "" : ", ") + n.getValue().str();
+      }
+  });
+  // (A warning, not an error: one pipeline may serve several modules.)
+  for (auto &entry : rangeOpts.inputRanges)
+    if (!inputs.contains(entry.getKey()))
+      module.emitWarning() << "mp-assign-precision: input-range names '"
+                           << entry.getKey()
+                           << "', which is not a graph input (inputs: "
+                           << (names.empty() ? "none" : names)
+                           << "); it has no effect";
   return success();
 }
 
@@ -265,8 +285,9 @@ void MpAssignPrecisionPass::runOnOperation() {
 
   SmallVector<Operation *> ops;
   module.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<ConstantOp>(op))
-      return; // constants follow their consumers (converted offline)
+    if (isa<ConstantOp, CastOp>(op))
+      return; // constants follow their consumers (converted offline); casts
+              // are what the pipeline manages
     if (isa<PrecisionOpInterface>(op) && isa<OnnxNodeOpInterface>(op)) {
       ops.push_back(op);
       decisions[op] = initial(op);
@@ -320,6 +341,8 @@ void MpAssignPrecisionPass::runOnOperation() {
       bool f32User = false;
       for (Value r : op->getResults())
         for (Operation *user : r.getUsers()) {
+          if (isa<ShapeOp>(user))
+            continue; // reads only the shape: any precision will do
           Color c = colorOf(user);
           if (c == Color::Low && !lowUser)
             lowUser = user;
@@ -361,6 +384,12 @@ void MpAssignPrecisionPass::runOnOperation() {
     op->setAttr("mp.rule", b.getStringAttr(d.rule));
     op->setAttr("mp.evidence", b.getStringAttr(d.evidence));
   }
+  auto strs = [&](ArrayRef<std::string> list) {
+    SmallVector<Attribute> out;
+    for (const std::string &v : list)
+      out.push_back(b.getStringAttr(v));
+    return b.getArrayAttr(out);
+  };
   module->setAttr("mp.autocast",
                   b.getDictionaryAttr({
                       b.getNamedAttr("target", b.getStringAttr(target)),
@@ -370,6 +399,15 @@ void MpAssignPrecisionPass::runOnOperation() {
                       b.getNamedAttr("data_max", b.getF64FloatAttr(dataMax)),
                       b.getNamedAttr("min_positive",
                                      b.getF64FloatAttr(minPositive)),
+                      b.getNamedAttr("static_data_max",
+                                     b.getF64FloatAttr(staticDataMax)),
+                      b.getNamedAttr("max_reduction_depth",
+                                     b.getI64IntegerAttr(maxReductionDepth)),
+                      b.getNamedAttr("op_types_to_exclude", strs(opTypesToExclude)),
+                      b.getNamedAttr("op_types_to_include", strs(opTypesToInclude)),
+                      b.getNamedAttr("nodes_to_exclude", strs(nodesToExclude)),
+                      b.getNamedAttr("nodes_to_include", strs(nodesToInclude)),
+                      b.getNamedAttr("input_ranges", strs(inputRanges)),
                   }));
 }
 

@@ -237,8 +237,19 @@ void MpInsertCastsPass::runOnOperation() {
     if (want) {
       auto iface = cast<PrecisionOpInterface>(op);
       for (OpOperand &o : op->getOpOperands()) {
-        if (iface.keepsOperandType(o.getOperandNumber()) ||
-            !isFloatTensor(o.get().getType()) ||
+        if (iface.keepsOperandType(o.getOperandNumber())) {
+          // Kept operands (Resize scales, BN statistics) keep the type they
+          // had, even when their producer changed (a graph input made f16).
+          Type orig = original.lookup(&o);
+          if (orig && isFloatTensor(orig) && isFloatTensor(o.get().getType()) &&
+              getElementTypeOrSelf(orig) != getElementTypeOrSelf(o.get().getType())) {
+            Value nv = convert(o.get(), getElementTypeOrSelf(orig));
+            casts += isa_and_nonnull<CastOp>(nv.getDefiningOp());
+            o.set(nv);
+          }
+          continue;
+        }
+        if (!isFloatTensor(o.get().getType()) ||
             getElementTypeOrSelf(o.get().getType()) == want)
           continue;
         Value nv = convert(o.get(), want);

@@ -12,7 +12,6 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mixprec::mp {
@@ -90,12 +89,27 @@ struct SinkWideningCast : OpRewritePattern<OpT> {
     Type resultType = o->getResult(0).getType();
     if (getElementTypeOrSelf(resultType) != c.getTo())
       return failure();
+    // Never override an explicit decision (exclude, range rules, ...): only
+    // ops whose precision merely followed their neighbours may move.
+    if (auto rule = o->getAttrOfType<StringAttr>("mp.rule"))
+      if (!llvm::is_contained({"follows-f32-input", "follows-low-input",
+                               "feeds-low-consumer", "no-low-neighbour",
+                               "cast-sunk"},
+                              rule.getValue()))
+        return rewriter.notifyMatchFailure(o, "precision decided by a rule");
     Operation *clone = rewriter.clone(*o);
     clone->setOperand(0, c.getInput());
     clone->getResult(0).setType(withElement(resultType, narrow));
-    if (clone->hasAttr("mp.precision"))
+    if (clone->hasAttr("mp.precision")) {
       clone->setAttr("mp.precision",
                      rewriter.getStringAttr(narrow.isBF16() ? "bf16" : "f16"));
+      clone->setAttr("mp.rule", rewriter.getStringAttr("cast-sunk"));
+      clone->setAttr("mp.evidence",
+                     rewriter.getStringAttr(
+                         "mp-optimize-casts moved a widening cast below it, so "
+                         "it moves the narrower type"));
+      clone->removeAttr("mp.casts_in");
+    }
     auto up = CastOp::create(rewriter, o->getLoc(), resultType,
                              clone->getResult(0), TypeAttr::get(c.getTo()),
                              IntegerAttr());
@@ -111,10 +125,27 @@ struct MpOptimizeCastsPass
     populateOptimizeCastsPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    // Identical casts of one value become one.
-    IRRewriter rewriter(&getContext());
+    // Identical casts of one value become one (casts only: other ops are
+    // not this pass's business).
     DominanceInfo dom(getOperation());
-    eliminateCommonSubExpressions(rewriter, dom, getOperation());
+    SmallVector<CastOp> casts;
+    getOperation()->walk([&](CastOp c) { casts.push_back(c); });
+    llvm::DenseMap<std::pair<Value, Type>, SmallVector<CastOp>> groups;
+    for (CastOp c : casts)
+      groups[{c.getInput(), c.getType()}].push_back(c);
+    for (auto &[key, group] : groups)
+      for (size_t i = 0; i < group.size(); ++i) {
+        if (!group[i])
+          continue;
+        for (size_t j = 0; j < group.size(); ++j) {
+          if (i == j || !group[j] ||
+              !dom.properlyDominates(group[i].getOperation(), group[j]))
+            continue;
+          group[j].getResult().replaceAllUsesWith(group[i].getResult());
+          group[j].erase();
+          group[j] = nullptr;
+        }
+      }
   }
 };
 

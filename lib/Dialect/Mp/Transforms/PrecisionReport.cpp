@@ -183,6 +183,15 @@ struct MpPrecisionReportPass
           opts[a.getName().getValue()] = bl.getValue();
         else if (auto fl = dyn_cast<FloatAttr>(a.getValue()))
           opts[a.getName().getValue()] = fl.getValueAsDouble();
+        else if (auto in = dyn_cast<IntegerAttr>(a.getValue()))
+          opts[a.getName().getValue()] = in.getInt();
+        else if (auto arr = dyn_cast<ArrayAttr>(a.getValue())) {
+          llvm::json::Array list;
+          for (Attribute e : arr)
+            if (auto str = dyn_cast<StringAttr>(e))
+              list.push_back(str.getValue().str());
+          opts[a.getName().getValue()] = std::move(list);
+        }
       }
     llvm::json::Object root{{"schema", "mixprec.autocast-report/1"},
                             {"options", std::move(opts)},

@@ -737,9 +737,12 @@ def Mp_ScanOp : Mp_Op<"scan", "Scan", "*", "*",
 // Generic ONNX node
 //===----------------------------------------------------------------------===//
 
-def Mp_OnnxOp : Op<Mp_Dialect, "onnx_op", [RecursiveMemoryEffects]> {
+def Mp_OnnxOp : Op<Mp_Dialect, "onnx_op", []> {
   let summary = "Any ONNX node the dialect does not model";
   let description = [{
+    Its semantics are unknown to mixprec, so it is treated as having side
+    effects: it is never merged (CSE) or deleted when its results are unused.
+
     Keeps an ONNX node verbatim: op type, domain, attributes (as a dictionary
     using the same attribute kinds as typed ops), and GRAPH attributes as
     regions named by `region_names`. `input_segments` has one entry (0 or 1)

@@ -50,7 +50,10 @@ def MpAssignPrecision : Pass<"mp-assign-precision", "::mlir::ModuleOp"> {
     precision (include beats exclude); `op-types-to-exclude`/`nodes-to-exclude`
     force FP32; `Fixed` ops keep their types; `Sensitive` ops (softmax,
     normalisations, large reductions, exp/log/pow/reciprocal, cumsum) stay
-    FP32; then the range rules, which use static interval bounds (from
+    FP32, except LayerNormalization (stash_type 1) and inference
+    BatchNormalization, which compute in FP32 by definition and may take
+    low-precision input and output between low-precision neighbours (rule
+    `fp32-compute`); then the range rules, which use static interval bounds (from
     initializer values, `input-range`, and op semantics such as softmax in
     [0, 1] or layer-norm outputs bounded by scale and bias):
     `init-max` (an initializer with |x| above it keeps its consumer FP32),
@@ -72,8 +75,8 @@ def MpAssignPrecision : Pass<"mp-assign-precision", "::mlir::ModuleOp"> {
     ```
     Output:
     ```mlir
-    %0 = mp.matmul %x, %w {mp.evidence = "dot products take FP16 inputs and accumulate in FP32", mp.precision = "f16", mp.rule = "compute"} : ...
-    %1 = mp.softmax %0 {mp.evidence = "Softmax is numerically sensitive", mp.precision = "f32", mp.rule = "sensitive"} : ...
+    %0 = mp.matmul %x, %w {mp.evidence = "MatMul: f16 inputs, FP32 accumulation (compute-bound)", mp.precision = "f16", mp.rule = "compute"} : ...
+    %1 = mp.softmax %0 {mp.evidence = "Softmax is numerically sensitive (exponentials, normalisation or a large reduction)", mp.precision = "f32", mp.rule = "sensitive"} : ...
     ```
   }];
   let options = [
@@ -104,8 +107,8 @@ def MpAssignPrecision : Pass<"mp-assign-precision", "::mlir::ModuleOp"> {
     Option<"maxReductionDepth", "max-reduction-depth", "int64_t", "0",
            "Dot products longer than this stay FP32 (0: no limit)">,
     Option<"chip", "chip", "std::string", "\"sm_90\"",
-           "Target GPU: sm_70, sm_75, sm_80, sm_86, sm_89 or sm_90 (bf16 "
-           "needs sm_80 or newer)">,
+           "Target GPU: sm_70, sm_75, sm_80, sm_86, sm_87, sm_89 or sm_90 "
+           "(bf16 needs sm_80 or newer)">,
     ListOption<"inputRanges", "input-range", "std::string",
                "Declared input ranges, name:lo:hi (repeatable)">,
   ];
