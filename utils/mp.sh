@@ -36,3 +36,6 @@ echo "== lit (FileCheck, verifier, importer/exporter, unit tests)"
 echo "== ONNX conformance (libonnx-testdata, import -> export -> ONNX Runtime)"
 "$PY" "$ROOT/utils/onnx_conformance.py" --mp-opt "$MPOPT" \
   --jobs "$(nproc)" --markdown "$BUILD/conformance.md"
+echo "== Python package (pip install ./python, pytest)"
+(cd "$ROOT" && CCACHE_BASEDIR="$ROOT" "$PY" -m pip install -q --no-build-isolation ./python)
+MP_OPT="$MPOPT" "$PY" -m pytest -q "$ROOT/python/tests"

@@ -1,0 +1,229 @@
+//===- MixprecModule.cpp - nanobind bindings for mixprec ------------------===//
+//
+// The low-level module `mixprec._mixprec`. The public, documented API is the
+// Python package `mixprec` (python/mixprec/__init__.py), which wraps these
+// functions. Everything runs in-process on the same C++ library mp-opt uses.
+// MLIR diagnostics are collected and raised as mixprec.MixprecError.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/Dialect/Mp/IR/MpDialect.h"
+#include "mixprec/Dialect/Mp/Transforms/Autocast.h"
+#include "mixprec/Dialect/Mp/Transforms/Passes.h"
+#include "mixprec/Target/ONNX/ONNXExport.h"
+#include "mixprec/Target/ONNX/ONNXImport.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+
+#include <mutex>
+#include <stdexcept>
+
+namespace nb = nanobind;
+using namespace mlir;
+
+namespace {
+
+struct MixprecError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void registerOnce() {
+  static std::once_flag flag;
+  std::call_once(flag, [] {
+    registerAllPasses();
+    mixprec::mp::registerMpPasses();
+    mixprec::mp::registerAutocastPipeline();
+  });
+}
+
+/// A context with every dialect, plus a handler that turns diagnostics into
+/// one error message (errors and their notes; warnings are kept too).
+struct Session {
+  DialectRegistry registry;
+  std::unique_ptr<MLIRContext> context;
+  std::string messages;
+  std::unique_ptr<ScopedDiagnosticHandler> handler;
+
+  Session() {
+    registerOnce();
+    registerAllDialects(registry);
+    registerAllExtensions(registry);
+    registry.insert<mixprec::mp::MpDialect>();
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadDialect<mixprec::mp::MpDialect>();
+    handler = std::make_unique<ScopedDiagnosticHandler>(
+        context.get(), [this](Diagnostic &d) {
+          llvm::raw_string_ostream os(messages);
+          os << d.getLocation() << ": ";
+          switch (d.getSeverity()) {
+          case DiagnosticSeverity::Error: os << "error: "; break;
+          case DiagnosticSeverity::Warning: os << "warning: "; break;
+          case DiagnosticSeverity::Note: os << "note: "; break;
+          case DiagnosticSeverity::Remark: os << "remark: "; break;
+          }
+          os << d.str() << "\n";
+          for (Diagnostic &note : d.getNotes())
+            os << note.getLocation() << ": note: " << note.str() << "\n";
+          return success();
+        });
+  }
+  [[noreturn]] void fail(const std::string &what) {
+    std::string msg = what;
+    if (!messages.empty())
+      msg += ":\n" + messages;
+    throw MixprecError(msg);
+  }
+};
+
+std::string printModule(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  return text;
+}
+
+OwningOpRef<ModuleOp> importBuffer(Session &s, nb::bytes data,
+                                   const std::string &name, bool isText) {
+  std::string_view view(data.c_str(), data.size());
+  OwningOpRef<ModuleOp> module = mixprec::importONNX(
+      llvm::StringRef(view.data(), view.size()), isText, name,
+      s.context.get());
+  if (!module)
+    s.fail("cannot import ONNX model '" + name + "'");
+  return module;
+}
+
+OwningOpRef<ModuleOp> importPath(Session &s, const std::string &path) {
+  OwningOpRef<ModuleOp> module =
+      mixprec::importONNXFile(path, s.context.get());
+  if (!module)
+    s.fail("cannot import ONNX model '" + path + "'");
+  return module;
+}
+
+void runPipeline(Session &s, ModuleOp module, const std::string &pipeline) {
+  PassManager pm(s.context.get(), ModuleOp::getOperationName());
+  std::string err;
+  llvm::raw_string_ostream errOs(err);
+  if (failed(parsePassPipeline(pipeline, pm, errOs)))
+    s.fail("invalid pass pipeline '" + pipeline + "': " + err);
+  if (failed(pm.run(module)))
+    s.fail("pass pipeline '" + pipeline + "' failed");
+}
+
+std::string autocastPipeline(const std::string &options,
+                             const std::string &reportPath) {
+  return "mp-autocast{" + options + " summary=0 report=" + reportPath + "}";
+}
+
+std::string readAndRemove(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  std::string text = buf ? (*buf)->getBuffer().str() : "";
+  llvm::sys::fs::remove(path);
+  return text;
+}
+
+std::string tempPath(const char *suffix) {
+  llvm::SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("mixprec", suffix, path))
+    throw MixprecError("cannot create a temporary file");
+  return std::string(path);
+}
+
+} // namespace
+
+NB_MODULE(_mixprec, m) {
+  m.doc() = "Low-level bindings of mixprec; use the `mixprec` package.";
+  nb::exception<MixprecError>(m, "MixprecError");
+
+  m.def(
+      "import_onnx_bytes",
+      [](nb::bytes data, const std::string &name, bool isText) {
+        Session s;
+        return printModule(*importBuffer(s, data, name, isText));
+      },
+      nb::arg("data"), nb::arg("name") = "<bytes>", nb::arg("is_text") = false,
+      "Imports a serialized ONNX model and returns the mp-dialect MLIR text.");
+
+  m.def(
+      "import_onnx_file",
+      [](const std::string &path) {
+        Session s;
+        return printModule(*importPath(s, path));
+      },
+      nb::arg("path"),
+      "Imports an ONNX file (external data is memory-mapped) to MLIR text.");
+
+  m.def(
+      "run_pipeline",
+      [](const std::string &mlir, const std::string &pipeline) {
+        Session s;
+        OwningOpRef<ModuleOp> module =
+            parseSourceString<ModuleOp>(mlir, s.context.get(), "<mlir>");
+        if (!module)
+          s.fail("cannot parse the MLIR input");
+        runPipeline(s, *module, pipeline);
+        return printModule(*module);
+      },
+      nb::arg("mlir"), nb::arg("pipeline"),
+      "Parses MLIR text, runs a textual pass pipeline (as in mp-opt "
+      "--pass-pipeline, without the builtin.module(...) wrapper), and "
+      "returns the result.");
+
+  m.def(
+      "autocast_bytes",
+      [](nb::bytes data, const std::string &options) {
+        Session s;
+        OwningOpRef<ModuleOp> module = importBuffer(s, data, "<bytes>", false);
+        std::string report = tempPath("json");
+        runPipeline(s, *module, autocastPipeline(options, report));
+        std::string json = readAndRemove(report);
+        std::string out;
+        if (failed(mixprec::exportONNXToString(*module, out)))
+          s.fail("cannot export the result (use the path API for models "
+                 "over 2 GiB)");
+        return std::make_tuple(nb::bytes(out.data(), out.size()), json);
+      },
+      nb::arg("data"), nb::arg("options"),
+      "Autocasts a serialized model; returns (model bytes, report JSON).");
+
+  m.def(
+      "autocast_file",
+      [](const std::string &input, const std::string &output,
+         const std::string &options, const std::string &externalData) {
+        Session s;
+        OwningOpRef<ModuleOp> module = importPath(s, input);
+        std::string report = tempPath("json");
+        runPipeline(s, *module, autocastPipeline(options, report));
+        std::string json = readAndRemove(report);
+        mixprec::ExportOptions opts;
+        if (externalData == "always")
+          opts.externalData = mixprec::ExportOptions::ExternalData::Always;
+        else if (externalData == "never")
+          opts.externalData = mixprec::ExportOptions::ExternalData::Never;
+        else if (externalData != "auto")
+          throw MixprecError("external_data must be 'auto', 'always' or "
+                             "'never', got '" + externalData + "'");
+        if (failed(mixprec::exportONNXFile(*module, output, opts)))
+          s.fail("cannot write '" + output + "'");
+        return json;
+      },
+      nb::arg("input"), nb::arg("output"), nb::arg("options"),
+      nb::arg("external_data") = "auto",
+      "Autocasts the model at `input` and writes it to `output` (external "
+      "data as needed); returns the report JSON.");
+}
