@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The two entry points the README starts with.
 #   utils/mp.sh demo   set up, build, and run the main job on the bundled example
+#                      (import, export, summary, autocast to FP16)
 #   utils/mp.sh test   set up, build, and run every test
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +28,11 @@ if [[ "$cmd" == demo ]]; then
   "$MPOPT" "$OUT/cnn.roundtrip.onnx" --mp-summary -o /dev/null
   echo "== ONNX Runtime: original vs round trip"
   "$PY" "$ROOT/utils/compare_ort.py" "$MODEL" "$OUT/cnn.roundtrip.onnx"
+  echo "== autocast to FP16 (report: $OUT/cnn.report.json)"
+  "$MPOPT" "$MODEL" --mp-autocast="target=f16 keep-io-types=1" \
+    --mp-report="$OUT/cnn.report.json" -o "$OUT/cnn.fp16.onnx"
+  echo "== ONNX Runtime: FP32 original vs FP16 model"
+  "$PY" "$ROOT/utils/compare_ort.py" "$MODEL" "$OUT/cnn.fp16.onnx" --rtol 1e-2
   exit 0
 fi
 

@@ -12,7 +12,7 @@ APT_PKGS=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   cmake ninja-build ccache
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-  libgtest-dev python3-venv python3-dev
+  libgtest-dev python3-venv python3-dev time
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do

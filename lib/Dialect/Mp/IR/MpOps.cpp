@@ -359,7 +359,7 @@ LogicalResult GroupNormalizationOp::verify() {
       return emitOpError() << "'" << n << "' must be 1-D";
     int64_t len = t.getDimSize(0);
     int64_t c = x && !x.isDynamicDim(1) ? x.getDimSize(1) : ShapedType::kDynamic;
-    if (!ShapedType::isDynamic(len) && len != getNumGroups() &&
+    if (!ShapedType::isDynamic(len) && len != (int64_t)getNumGroups() &&
         (ShapedType::isDynamic(c) || len != c))
       return emitOpError() << "'" << n << "' has " << len
                            << " entries; expected num_groups (" << getNumGroups()
@@ -407,7 +407,7 @@ static LogicalResult verifyRnn(OpT op, int64_t gates) {
                             << *d << "'";
   auto w = dyn_cast<RankedTensorType>(op.getW().getType());
   if (auto hs = op.getHiddenSize(); hs && w && !w.isDynamicDim(1) &&
-                                    w.getDimSize(1) != gates * *hs)
+                                    w.getDimSize(1) != gates * (int64_t)*hs)
     return op.emitOpError() << "W.shape[1] (" << w.getDimSize(1)
                             << ") must be " << gates << " * hidden_size ("
                             << *hs << ")";
@@ -599,7 +599,7 @@ LogicalResult SplitOp::verify() {
     if (llvm::any_of(*split, [](int64_t s) { return s < 0; }))
       return emitOpError("'split' entries must be non-negative");
   }
-  if (auto n = getNumOutputs(); n && *n != (int64_t)getOutputs().size())
+  if (auto n = getNumOutputs(); n && (int64_t)*n != (int64_t)getOutputs().size())
     return emitOpError() << "'num_outputs' is " << *n << " but the op has "
                          << getOutputs().size() << " results";
   if (getNumOutputs() && (getSplitVal() || getSplitAttr()))
