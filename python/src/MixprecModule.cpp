@@ -127,8 +127,19 @@ void runPipeline(Session &s, ModuleOp module, const std::string &pipeline) {
 
 std::string autocastPipeline(const std::string &options,
                              const std::string &reportPath) {
-  return "mp-autocast{" + options + " summary=0 report=" + reportPath + "}";
+  // Quoted: temporary paths may contain spaces.
+  return "mp-autocast{" + options + " summary=0 report=\"" + reportPath +
+         "\"}";
 }
+
+/// Removes a file when it goes out of scope (also when an error unwinds).
+struct RemoveOnExit {
+  std::string path;
+  ~RemoveOnExit() {
+    if (!path.empty())
+      llvm::sys::fs::remove(path);
+  }
+};
 
 std::string readAndRemove(const std::string &path) {
   auto buf = llvm::MemoryBuffer::getFile(path);
@@ -190,6 +201,7 @@ NB_MODULE(_mixprec, m) {
         Session s;
         OwningOpRef<ModuleOp> module = importBuffer(s, data, "<bytes>", false);
         std::string report = tempPath("json");
+        RemoveOnExit cleanup{report};
         runPipeline(s, *module, autocastPipeline(options, report));
         std::string json = readAndRemove(report);
         std::string out;
@@ -208,6 +220,7 @@ NB_MODULE(_mixprec, m) {
         Session s;
         OwningOpRef<ModuleOp> module = importPath(s, input);
         std::string report = tempPath("json");
+        RemoveOnExit cleanup{report};
         runPipeline(s, *module, autocastPipeline(options, report));
         std::string json = readAndRemove(report);
         mixprec::ExportOptions opts;

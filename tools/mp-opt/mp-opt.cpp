@@ -84,7 +84,8 @@ static LogicalResult applyReportOption(PassManager &pm) {
   bool found = false;
   for (Pass &pass : pm.getPasses())
     if (pass.getArgument() == "mp-precision-report") {
-      if (failed(pass.initializeOptions("output=" + reportPath.getValue(),
+      if (failed(pass.initializeOptions("output=\"" + reportPath.getValue() +
+                                            "\"",
                                         [](const Twine &msg) {
                                           llvm::errs() << msg << "\n";
                                           return failure();

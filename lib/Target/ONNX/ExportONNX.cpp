@@ -672,19 +672,18 @@ LogicalResult mixprec::exportONNXFile(ModuleOp module, StringRef path,
     return emitError(loc) << "protobuf serialisation failed (is the model "
                              "over 2 GiB without external data?)";
   }
-  if (failed(writeAtomically(path, loc, [&](llvm::raw_ostream &os) {
-        os.write(bytes.data(), bytes.size());
-        return true;
-      }))) {
-    if (!dataTmp.empty())
-      llvm::sys::fs::remove(dataTmp);
-    return failure();
-  }
+  // The data file goes into place first: a model is never left pointing at
+  // a missing or stale data file.
   if (!dataTmp.empty())
     if (std::error_code ec = llvm::sys::fs::rename(dataTmp, dataPath)) {
       llvm::sys::fs::remove(dataTmp);
       return emitError(loc) << "cannot move external data into place at '"
                             << dataPath << "': " << ec.message();
     }
+  if (failed(writeAtomically(path, loc, [&](llvm::raw_ostream &os) {
+        os.write(bytes.data(), bytes.size());
+        return true;
+      })))
+    return failure();
   return success();
 }

@@ -351,7 +351,8 @@ FailureOr<AsmResourceBlob> Importer::loadExternal(onnx::TensorProto &tensor,
                           << "': external data length " << length
                           << " does not match the " << expectedBytes
                           << " bytes its shape and type need";
-  if ((uint64_t)(offset + length) > fileSize)
+  int64_t end;
+  if (llvm::AddOverflow(offset, length, end) || (uint64_t)end > fileSize)
     return emitError(loc) << "tensor '" << tensor.name()
                           << "': external data range [" << offset << ", "
                           << offset + length << ") lies beyond the end of '"
@@ -403,11 +404,16 @@ FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
       return emitError(loc) << "tensor '" << tensor.name()
                             << "' has a negative dimension " << d;
     dims.push_back(d);
-    numel *= d;
+    if (llvm::MulOverflow(numel, d, numel))
+      return emitError(loc) << "tensor '" << tensor.name()
+                            << "' has more elements than fit in 64 bits";
   }
   auto type = RankedTensorType::get(dims, elem);
   int64_t elemBytes = elementByteSize(elem);
-  int64_t expected = numel * elemBytes;
+  int64_t expected;
+  if (llvm::MulOverflow(numel, elemBytes, expected))
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' is larger than 2^63 bytes";
   if (tensor.has_segment())
     return emitError(loc) << "tensor '" << tensor.name()
                           << "' is segmented; segments are not supported";
@@ -693,7 +699,8 @@ LogicalResult Importer::checkSignature(const onnx::NodeProto &node,
   if (!required.empty())
     return nodeError(node) << "missing required attribute '"
                            << *required.begin() << "'";
-  if (numInputs < schema->min_input() || numInputs > maxInputs)
+  // "" placeholders count towards the minimum (Loop(M, "") is valid).
+  if (node.input_size() < schema->min_input() || numInputs > maxInputs)
     return nodeError(node) << "expects " << schema->min_input() << " to "
                            << maxInputs << " inputs in opset " << version
                            << ", got " << numInputs;
@@ -775,6 +782,8 @@ Importer::importSubgraph(onnx::GraphProto &graph, const onnx::NodeProto &node,
   collectValueInfo(graph);
   int argIdx = 0;
   for (const auto &in : graph.input()) {
+    // An input with an initializer (required in IR version 3 subgraphs) is
+    // that constant; importGraphBody imports it for subgraphs.
     if (initNames.contains(in.name()))
       continue;
     FailureOr<Type> t = convertType(in.type(), nodeLoc(node),
@@ -1093,7 +1102,12 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
     } else if ((op == "Loop" || op == "Scan") && !regionYieldTypes.empty()) {
       ArrayRef<Type> yields = regionYieldTypes[0];
       if (op == "Loop")
+      {
+        if (yields.empty())
+          return nodeError(node) << "Loop body must yield at least the "
+                                    "condition";
         yields = yields.drop_front(); // the condition
+      }
       int64_t nCarried =
           op == "Loop"
               ? (int64_t)operands.size() - (present.size() > 0 && present[0]) -
@@ -1168,7 +1182,7 @@ LogicalResult Importer::importGraphBody(onnx::GraphProto &graph, Block *block,
       return emitError(loc) << "initializer without a name";
     if (!seenInits.insert(init.name()).second)
       return emitError(loc) << "duplicate initializer '" << init.name() << "'";
-    if (inputNames.contains(init.name()))
+    if (isMain && inputNames.contains(init.name()))
       continue; // Handled with the inputs (an overridable default).
     FailureOr<ElementsAttr> value = convertTensor(init, loc, true);
     if (failed(value))
@@ -1423,7 +1437,8 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
       FailureOr<ElementsAttr> v = convertTensor(*initIt->second, il);
       if (failed(v))
         return nullptr;
-      if (ty && failed(verifyCompatibleShape(ty, v->getType())))
+      if (ty && (failed(verifyCompatibleShape(ty, v->getType())) ||
+                 getElementTypeOrSelf(ty) != v->getElementType()))
         return emitError(il) << "graph input '" << in.name() << "' is declared "
                              << ty << " but its initializer is "
                              << v->getType(),

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/SmallSet.h"
 
@@ -343,7 +344,7 @@ LogicalResult GroupNormalizationOp::verify() {
   if (failed(checkRank(*this, getX(), "X", 3, 10)) ||
       failed(checkFloat(*this, getX(), "X")))
     return failure();
-  if (getNumGroups() <= 0)
+  if (static_cast<int64_t>(getNumGroups()) <= 0)
     return emitOpError("'num_groups' must be positive");
   auto x = dyn_cast<RankedTensorType>(getX().getType());
   if (x && !x.isDynamicDim(1) && x.getDimSize(1) % getNumGroups() != 0)
@@ -794,6 +795,22 @@ LogicalResult ConstantOp::verify() {
     return emitOpError() << "value type " << getValue().getType()
                          << " does not match the result type "
                          << getOutput().getType();
+  // A resource blob must hold exactly the bytes its type needs (readers
+  // index it by element count).
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(getValue())) {
+    if (AsmResourceBlob *blob = res.getRawHandle().getBlob()) {
+      Type e = res.getType().getElementType();
+      if (e.isIntOrFloat()) {
+        uint64_t bytes = std::max(1u, e.getIntOrFloatBitWidth() / 8);
+        uint64_t n = res.getType().getNumElements();
+        if (n != 0 && (bytes > UINT64_MAX / n ||
+                       blob->getData().size() != n * bytes))
+          return emitOpError() << "resource holds " << blob->getData().size()
+                               << " bytes but " << res.getType()
+                               << " needs " << n * bytes;
+      }
+    }
+  }
   return success();
 }
 

@@ -168,8 +168,18 @@ static bool lowStorageFP32Compute(Operation *op) {
   if (auto ln = dyn_cast<LayerNormalizationOp>(op))
     return ln.getStashType().value_or(1) == 1 && !ln.getMean() &&
            !ln.getInvStdDev();
-  if (auto bn = dyn_cast<BatchNormalizationOp>(op))
-    return op->getNumResults() == 1 && bn.getTrainingMode().value_or(0) == 0;
+  if (auto bn = dyn_cast<BatchNormalizationOp>(op)) {
+    // Separate statistics types (T1/T2) exist from opset 15 on; IR without
+    // ONNX opset information is taken as the newest opset.
+    int64_t opset = 23;
+    if (auto module = op->getParentOfType<ModuleOp>())
+      if (auto imports = module->getAttrOfType<DictionaryAttr>(
+              MpDialect::kOpsetImportAttr))
+        if (auto v = imports.getAs<IntegerAttr>("ai.onnx"))
+          opset = v.getInt();
+    return opset >= 15 && op->getNumResults() == 1 &&
+           bn.getTrainingMode().value_or(0) == 0;
+  }
   return false;
 }
 
@@ -259,7 +269,7 @@ Decision MpAssignPrecisionPass::initial(Operation *op) {
           depth = t.getDimSize(g.getTransA().value_or(0) ? 0 : 1);
       } else if (auto c = dyn_cast<ConvOp>(op)) {
         if (auto t = dyn_cast<RankedTensorType>(c.getW().getType());
-            t && t.hasStaticShape())
+            t && t.hasStaticShape() && t.getDimSize(0) > 0)
           depth = t.getNumElements() / t.getDimSize(0);
       }
       if (depth > maxReductionDepth)

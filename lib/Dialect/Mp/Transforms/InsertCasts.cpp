@@ -222,7 +222,10 @@ void MpInsertCastsPass::runOnOperation() {
       if (f.isExternal())
         return;
       for (BlockArgument arg : f.getArguments())
-        if (getElementTypeOrSelf(arg.getType()).isF32())
+        // Inputs with a default initializer keep their type: the exported
+        // initializer must match the input.
+        if (getElementTypeOrSelf(arg.getType()).isF32() &&
+            !f.getArgAttr(arg.getArgNumber(), "mp.default_initializer"))
           arg.setType(withElement(arg.getType(), low));
     });
 

@@ -294,6 +294,12 @@ double maxColumnL1(ElementsAttr value) {
   return best;
 }
 
+/// Element count for bounds: -1 if any dim is dynamic.
+int64_t exactElements(Type t) {
+  auto r = dyn_cast<RankedTensorType>(t);
+  return r && r.hasStaticShape() ? r.getNumElements() : -1;
+}
+
 struct RangeComputer {
   llvm::DenseMap<Value, Interval> &ranges;
   Interval get(Value v) {
@@ -402,10 +408,12 @@ struct RangeComputer {
           if (c.getMaxVal() && get(c.getMaxVal()).known)
             hi = get(c.getMaxVal()).hi;
           if (a.known) {
-            lo = std::max(lo, a.lo);
-            hi = std::min(hi, a.hi);
+            // clip(x) = min(max(x, lo), hi), applied to the interval ends.
+            double l = std::min(std::max(a.lo, lo), hi);
+            double h = std::min(std::max(a.hi, lo), hi);
+            return Interval::of(std::min(l, h), std::max(l, h));
           }
-          if (std::isfinite(lo) && std::isfinite(hi))
+          if (std::isfinite(lo) && std::isfinite(hi) && lo <= hi)
             return Interval::of(lo, hi);
           return Interval::unknown();
         })
@@ -429,11 +437,10 @@ struct RangeComputer {
           Interval a = in(0);
           if (!a.known)
             return a;
-          if (r.getMode() == "cubic") {
-            // Cubic interpolation can overshoot by up to ~25% of the range.
-            double w = 0.25 * (a.hi - a.lo);
-            return Interval::of(a.lo - w, a.hi + w);
-          }
+          // Cubic interpolation overshoots, compounding over the resized
+          // axes and growing with cubic_coeff_a: no simple sound bound.
+          if (r.getMode() == "cubic")
+            return Interval::unknown();
           return a;
         })
         .Case([&](PadOp p) {
@@ -448,8 +455,8 @@ struct RangeComputer {
         })
         .Case([&](ReduceSumOp r) {
           Interval a = in(0);
-          double n = numElements(r.getData().getType());
-          double m = numElements(r.getReduced().getType());
+          double n = exactElements(r.getData().getType());
+          double m = exactElements(r.getReduced().getType());
           if (!a.known || n <= 0 || m <= 0)
             return Interval::unknown();
           double k = n / m;
@@ -457,8 +464,8 @@ struct RangeComputer {
         })
         .Case([&](ReduceL2Op r) {
           Interval a = in(0);
-          double n = numElements(r.getData().getType());
-          double m = numElements(r.getReduced().getType());
+          double n = exactElements(r.getData().getType());
+          double m = exactElements(r.getReduced().getType());
           if (!a.known || n <= 0 || m <= 0)
             return Interval::unknown();
           return Interval::of(0, a.maxAbs() * std::sqrt(n / m));
@@ -470,7 +477,7 @@ struct RangeComputer {
                             (bool)ln.getB());
         })
         .Case([&](GroupNormalizationOp gn) {
-          int64_t n = numElements(gn.getX().getType());
+          int64_t n = exactElements(gn.getX().getType());
           int64_t b = staticDim(gn.getX(), 0);
           if (n <= 0 || b <= 0)
             return Interval::unknown();
@@ -478,7 +485,7 @@ struct RangeComputer {
                             get(gn.getBias()), true);
         })
         .Case([&](InstanceNormalizationOp in2) {
-          int64_t n = numElements(in2.getInput().getType());
+          int64_t n = exactElements(in2.getInput().getType());
           int64_t b = staticDim(in2.getInput(), 0), c = staticDim(in2.getInput(), 1);
           if (n <= 0 || b <= 0 || c <= 0)
             return Interval::unknown();
