@@ -32,7 +32,7 @@ try:
 except Exception:
     pass
 
-tools = [ToolSubst("mp-opt", unresolved="fatal")]
+tools = [ToolSubst("mp-opt", unresolved="fatal"), ToolSubst("mp-run", unresolved="fatal")]
 if os.path.exists(os.path.join(config.mp_tools_dir, "MixprecUnitTests")):
     config.available_features.add("gtest")
 llvm_config.add_tool_substitutions(tools, [config.mp_tools_dir])

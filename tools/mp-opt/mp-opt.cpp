@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mixprec/Conversion/MpToLinalg.h"
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
 #include "mixprec/Dialect/Mp/Transforms/Autocast.h"
 #include "mixprec/Dialect/Mp/Transforms/Passes.h"
@@ -185,6 +186,8 @@ int main(int argc, char **argv) {
   registerAllPasses();
   mp::registerMpPasses();
   mp::registerAutocastPipeline();
+  mixprec::registerMixprecConversionPasses();
+  mixprec::registerLowerToCPUPipeline();
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);

@@ -1,0 +1,41 @@
+//===- LowerToCPU.cpp - the mp-lower-to-cpu pipeline ----------------------===//
+
+#include "mixprec/Conversion/MpToLinalg.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void mixprec::buildLowerToCPUPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertMpToLinalg());
+  // Upstream from here; spelled textually so the pipeline reads like the
+  // mlir-opt command line it is equivalent to.
+  std::string upstream =
+      "canonicalize,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-deallocation-pipeline,"
+      "convert-bufferization-to-memref,"
+      "convert-linalg-to-loops,"
+      "convert-scf-to-cf,"
+      "expand-strided-metadata,"
+      "lower-affine,"
+      "finalize-memref-to-llvm,"
+      "convert-math-to-llvm,"
+      "convert-math-to-libm,"
+      "convert-arith-to-llvm,"
+      "convert-func-to-llvm,"
+      "convert-cf-to-llvm,"
+      "convert-to-llvm,"
+      "reconcile-unrealized-casts";
+  if (failed(parsePassPipeline(upstream, pm)))
+    llvm::report_fatal_error("mp-lower-to-cpu: invalid upstream pipeline");
+}
+
+void mixprec::registerLowerToCPUPipeline() {
+  PassPipelineRegistration<>(
+      "mp-lower-to-cpu",
+      "Lower mp to the LLVM dialect for CPU execution (convert-mp-to-linalg, "
+      "bufferization, loops, LLVM)",
+      [](OpPassManager &pm) { buildLowerToCPUPipeline(pm); });
+}
