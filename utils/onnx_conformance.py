@@ -20,6 +20,7 @@ import argparse
 import glob
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,37 @@ def close(a, b):
     if not np.array_equal(a, b):
         return False, "values differ"
     return True, ""
+
+
+def run_cpu(job):
+    """Runs an eligible model through mp-run against the shipped outputs."""
+    suite, model_dir, mp_run = job
+    name = f"{suite}/{os.path.basename(model_dir)}"
+    model_path = os.path.join(model_dir, "model.onnx")
+    model = onnx.load(model_path, load_external_data=False)
+    res = {"name": name, "ops": sorted(op for d, op in graph_ops(model.graph, set()) if d == "")}
+    for ds in sorted(glob.glob(os.path.join(model_dir, "test_data_set_*"))):
+        key = lambda p: int(p.rsplit("_", 1)[1].split(".")[0])  # noqa: E731
+        cmd = [mp_run, model_path, f"--rtol={RTOL}", f"--atol={ATOL}"]
+        cmd += [f"--input={p}" for p in sorted(glob.glob(os.path.join(ds, "input_*.pb")), key=key)]
+        cmd += [f"--expect={p}" for p in sorted(glob.glob(os.path.join(ds, "output_*.pb")), key=key)]
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            res.update(status="fail", detail="timeout")
+            return res
+        if p.returncode != 0:
+            m = re.search(r"failed to legalize operation '(mp\.[a-z_0-9]+)'", p.stderr)
+            if m:
+                res.update(status="unlowered", detail=f"no CPU lowering for {m.group(1)}")
+            elif "elements outside" in p.stderr:
+                res.update(status="fail", detail=p.stderr.strip().splitlines()[-1][:200])
+            else:
+                lines = [l for l in p.stderr.strip().splitlines() if "error" in l] or p.stderr.strip().splitlines() or ["?"]
+                res.update(status="fail", detail=lines[0][:200])
+            return res
+    res["status"] = "pass"
+    return res
 
 
 def run_one(job):
@@ -190,6 +222,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--markdown")
     ap.add_argument("--filter", default="", help="only test names containing this")
+    ap.add_argument("--mp-run", help="also execute every eligible model with this mp-run "
+                    "and compare with the shipped outputs")
+    ap.add_argument("--cpu-markdown", help="write the mp-run per-op table here")
     args = ap.parse_args()
 
     listing = subprocess.run([args.mp_opt, "--list-onnx-ops"], check=True,
@@ -253,7 +288,46 @@ def main():
                 for r in by_status["oracle"]:
                     f.write(f"- `{r['name']}`: {r['detail']}\n")
     print(f"{len(by_status['pass'])} passed, {len(by_status['fail'])} failed")
-    return 1 if by_status["fail"] else 0
+    rc = 1 if by_status["fail"] else 0
+
+    if args.mp_run:
+        eligible_jobs = [(j[0], j[1], args.mp_run) for j, r in zip(jobs, results)
+                         if r["status"] in ("pass", "fail")]
+        with multiprocessing.Pool(args.jobs) as pool:
+            cpu = pool.map(run_cpu, eligible_jobs, chunksize=2)
+        cstat = defaultdict(list)
+        for r in cpu:
+            cstat[r["status"]].append(r)
+        cop = defaultdict(lambda: [0, 0, 0])
+        missing = defaultdict(int)
+        for r in cpu:
+            for op in set(r["ops"]):
+                cop[op][0] += 1
+                cop[op][1] += r["status"] == "pass"
+            if r["status"] == "unlowered":
+                missing[r["detail"].split()[-1]] += 1
+        print(f"cpu conformance (mp-run): {len(cpu)} eligible, {len(cstat['pass'])} passed, "
+              f"{len(cstat['unlowered'])} need an op without a CPU lowering, "
+              f"{len(cstat['fail'])} failed")
+        for r in cstat["fail"]:
+            print(f"  CPU FAIL {r['name']}: {r['detail']}")
+        if args.cpu_markdown:
+            with open(args.cpu_markdown, "w") as f:
+                f.write(f"Totals: {len(cpu)} eligible models, {len(cstat['pass'])} pass in mp-run, "
+                        f"{len(cstat['unlowered'])} use an op without a CPU lowering yet, "
+                        f"{len(cstat['fail'])} fail.\n\n")
+                f.write("| ONNX op | eligible models using it | passing in mp-run | note |\n|---|---|---|---|\n")
+                for op in sorted(mp_names):
+                    e, p_, _ = cop.get(op, (0, 0, 0))
+                    note = ""
+                    if missing.get(mp_names[op]):
+                        note = f"no CPU lowering yet ({missing[mp_names[op]]} models stop here)"
+                    f.write(f"| {op} | {e} | {p_} | {note} |\n")
+                if cstat["fail"]:
+                    f.write("\nFailures:\n\n")
+                    for r in cstat["fail"]:
+                        f.write(f"- `{r['name']}`: {r['detail']}\n")
+    return rc
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringExtras.h"
+
+#include "onnx/onnx_pb.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -49,8 +51,8 @@ namespace cl = llvm::cl;
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
                                       cl::Required);
-static cl::list<std::string> inputs("input", cl::desc("Input: FILE or NAME=FILE (.npy, .npz)"));
-static cl::list<std::string> expects("expect", cl::desc("Expected output: FILE or NAME=FILE (.npy, .npz)"));
+static cl::list<std::string> inputs("input", cl::desc("Input: FILE or NAME=FILE (.npy, .npz, ONNX TensorProto .pb)"));
+static cl::list<std::string> expects("expect", cl::desc("Expected output: FILE or NAME=FILE (.npy, .npz, .pb)"));
 static cl::opt<std::string> outputDir("output-dir", cl::desc("Write outputs as DIR/<name>.npy"), cl::init(""));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"), cl::init(1e-5));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"), cl::init(1e-4));
@@ -140,12 +142,73 @@ Array parseNpy(StringRef bytes, const std::string &what) {
   return a;
 }
 
+/// An ONNX TensorProto (.pb), as shipped with the ONNX test data.
+Array parseTensorProto(StringRef bytes, StringRef path, std::string &name) {
+  onnx::TensorProto t;
+  if (!t.ParseFromArray(bytes.data(), bytes.size()))
+    die("'" + path + "' is not an ONNX TensorProto");
+  name = t.name();
+  Array a;
+  for (int64_t d : t.dims())
+    a.shape.push_back(d);
+  using TP = onnx::TensorProto;
+  switch (t.data_type()) {
+  case TP::FLOAT: a.dtype = "f4"; break;
+  case TP::DOUBLE: a.dtype = "f8"; break;
+  case TP::FLOAT16: a.dtype = "f2"; break;
+  case TP::INT64: a.dtype = "i8"; break;
+  case TP::INT32: a.dtype = "i4"; break;
+  case TP::INT16: a.dtype = "i2"; break;
+  case TP::INT8: a.dtype = "i1"; break;
+  case TP::UINT8: a.dtype = "u1"; break;
+  case TP::UINT16: a.dtype = "u2"; break;
+  case TP::UINT32: a.dtype = "u4"; break;
+  case TP::UINT64: a.dtype = "u8"; break;
+  case TP::BOOL: a.dtype = "b1"; break;
+  default:
+    die("'" + path + "': unsupported tensor data type " +
+        Twine(t.data_type()));
+  }
+  int64_t eb = dtypeBytes(a.dtype), n = a.numel();
+  if (t.has_raw_data()) {
+    if ((int64_t)t.raw_data().size() != n * eb)
+      die("'" + path + "': raw_data size does not match the shape");
+    a.data.assign(t.raw_data().begin(), t.raw_data().end());
+    return a;
+  }
+  a.data.resize(n * eb);
+  auto put = [&](int64_t i, auto v) { std::memcpy(a.data.data() + i * eb, &v, eb); };
+  for (int64_t i = 0; i < n; ++i) {
+    if (a.dtype == "f4" && i < t.float_data_size()) put(i, t.float_data(i));
+    else if (a.dtype == "f8" && i < t.double_data_size()) put(i, t.double_data(i));
+    else if (a.dtype == "i8" && i < t.int64_data_size()) put(i, t.int64_data(i));
+    else if ((a.dtype == "u4" || a.dtype == "u8") && i < t.uint64_data_size()) {
+      uint64_t v = t.uint64_data(i);
+      if (eb == 8) put(i, v); else put(i, (uint32_t)v);
+    }
+    else if (i < t.int32_data_size()) {
+      int32_t v = t.int32_data(i);
+      if (eb == 4) put(i, v);
+      else if (eb == 2) put(i, (int16_t)v);
+      else put(i, (int8_t)v);
+    } else
+      die("'" + path + "': typed data shorter than the shape");
+  }
+  return a;
+}
+
 std::map<std::string, Array> readArrays(StringRef path) {
   auto buf = llvm::MemoryBuffer::getFile(path, false, false);
   if (!buf)
     die("cannot read '" + path + "': " + buf.getError().message());
   StringRef bytes = (*buf)->getBuffer();
   std::map<std::string, Array> out;
+  if (path.ends_with(".pb")) {
+    // Tensors are matched by position: the name in the file is informative.
+    std::string name;
+    out[""] = parseTensorProto(bytes, path, name);
+    return out;
+  }
   if (!path.ends_with(".npz")) {
     out[""] = parseNpy(bytes, path.str());
     return out;

@@ -175,6 +175,13 @@ Value scalarOp(Operation *op, OpBuilder &b, Location loc, ValueRange a,
     return f ? arith::DivFOp::create(b, loc, a[0], a[1]).getResult()
              : arith::DivSIOp::create(b, loc, a[0], a[1]).getResult();
   if (isa<PowOp>(op)) {
+    if (!f) {
+      // Integer base: compute in f64 and truncate towards zero, as ONNX does.
+      Type f64 = b.getF64Type();
+      Value r = math::PowFOp::create(b, loc, convertScalar(b, loc, a[0], f64),
+                                     convertScalar(b, loc, a[1], f64));
+      return convertScalar(b, loc, r, t);
+    }
     Value e = convertScalar(b, loc, a[1], t);
     return math::PowFOp::create(b, loc, a[0], e);
   }
@@ -327,6 +334,15 @@ struct ElementwisePattern : OpConversionPattern<OpT> {
     for (Value v : operands)
       if (!isa<RankedTensorType>(v.getType()))
         return rewriter.notifyMatchFailure(op, "unranked operand");
+    // arith works on signless integers; unsigned element types are not
+    // lowered yet (the conversion then reports the op).
+    auto isUnsigned = [](Type t) {
+      auto i = dyn_cast<IntegerType>(getElementTypeOrSelf(t));
+      return i && i.isUnsigned();
+    };
+    if (llvm::any_of(op->getOperandTypes(), isUnsigned) ||
+        llvm::any_of(op->getResultTypes(), isUnsigned))
+      return rewriter.notifyMatchFailure(op, "unsigned integer element type");
     if constexpr (std::is_same_v<OpT, ClipOp>) {
       if (op.getMinVal() || op.getMaxVal()) {
         // Operand form: max(min(x, hi), lo) with scalar tensors.
@@ -342,11 +358,14 @@ struct ElementwisePattern : OpConversionPattern<OpT> {
             rewriter, op.getLoc(), ins, resultType,
             [&](OpBuilder &b, Location loc, ValueRange a, Type) -> Value {
               Value v = a[0];
+              bool fl = isFloatLike(v.getType());
               unsigned i = 1;
               if (hasMin)
-                v = arith::MaximumFOp::create(b, loc, v, a[i++]);
+                v = fl ? arith::MaximumFOp::create(b, loc, v, a[i++]).getResult()
+                       : arith::MaxSIOp::create(b, loc, v, a[i++]).getResult();
               if (i < a.size())
-                v = arith::MinimumFOp::create(b, loc, v, a[i]);
+                v = fl ? arith::MinimumFOp::create(b, loc, v, a[i]).getResult()
+                       : arith::MinSIOp::create(b, loc, v, a[i]).getResult();
               return v;
             });
         (void)o;
@@ -1145,6 +1164,8 @@ struct PoolPattern : OpConversionPattern<OpT> {
       return failure();
     if (op.getCeilMode().value_or(0))
       return rewriter.notifyMatchFailure(op, "ceil_mode");
+    if (!isFloatLike(y.getElementType()))
+      return rewriter.notifyMatchFailure(op, "integer pooling");
     Location loc = op.getLoc();
     SmallVector<int64_t> pads(4, 0), strides = {1, 1}, dil = {1, 1};
     if (auto p = op.getPads())
