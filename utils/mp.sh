@@ -39,9 +39,10 @@ fi
 # test
 echo "== lit (FileCheck, verifier, importer/exporter, unit tests)"
 /usr/lib/llvm-22/bin/lit -sv "$BUILD/test"
-echo "== ONNX conformance (libonnx-testdata, import -> export -> ONNX Runtime)"
+echo "== ONNX conformance (libonnx-testdata: import -> export -> ONNX Runtime, then mp-run on the CPU)"
 "$PY" "$ROOT/utils/onnx_conformance.py" --mp-opt "$MPOPT" \
-  --jobs "$(nproc)" --markdown "$BUILD/conformance.md"
+  --jobs "$(nproc)" --markdown "$BUILD/conformance.md" \
+  --mp-run "$BUILD/bin/mp-run" --cpu-markdown "$BUILD/cpu-conformance.md"
 echo "== Python package (pip install ./python, pytest)"
 (cd "$ROOT" && CCACHE_BASEDIR="$ROOT" "$PY" -m pip install -q --no-build-isolation ./python)
 MP_OPT="$MPOPT" "$PY" -m pytest -q "$ROOT/python/tests"

@@ -311,6 +311,8 @@ def main():
               f"{len(cstat['fail'])} failed")
         for r in cstat["fail"]:
             print(f"  CPU FAIL {r['name']}: {r['detail']}")
+        if cstat["fail"]:
+            rc = 1
         if args.cpu_markdown:
             with open(args.cpu_markdown, "w") as f:
                 f.write(f"Totals: {len(cpu)} eligible models, {len(cstat['pass'])} pass in mp-run, "
@@ -321,7 +323,8 @@ def main():
                     e, p_, _ = cop.get(op, (0, 0, 0))
                     note = ""
                     if missing.get(mp_names[op]):
-                        note = f"no CPU lowering yet ({missing[mp_names[op]]} models stop here)"
+                        note = (f"{missing[mp_names[op]]} models stop here: this op, or this "
+                                "variant of it (dtype, attribute), has no CPU lowering yet")
                     f.write(f"| {op} | {e} | {p_} | {note} |\n")
                 if cstat["fail"]:
                     f.write("\nFailures:\n\n")

@@ -49,15 +49,17 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory runCategory("mp-run options");
+
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
-                                      cl::Required);
-static cl::list<std::string> inputs("input", cl::desc("Input: FILE or NAME=FILE (.npy, .npz, ONNX TensorProto .pb)"));
-static cl::list<std::string> expects("expect", cl::desc("Expected output: FILE or NAME=FILE (.npy, .npz, .pb)"));
-static cl::opt<std::string> outputDir("output-dir", cl::desc("Write outputs as DIR/<name>.npy"), cl::init(""));
-static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"), cl::init(1e-5));
-static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"), cl::init(1e-4));
-static cl::opt<int> repeat("repeat", cl::desc("Run this many times; report the best time"), cl::init(1));
-static cl::opt<bool> printIR("print-lowered-ir", cl::desc("Print the LLVM-dialect module"), cl::init(false));
+                                      cl::Required, cl::cat(runCategory));
+static cl::list<std::string> inputs("input", cl::desc("Input: FILE or NAME=FILE (.npy, .npz, ONNX TensorProto .pb)"), cl::cat(runCategory));
+static cl::list<std::string> expects("expect", cl::desc("Expected output: FILE or NAME=FILE (.npy, .npz, .pb)"), cl::cat(runCategory));
+static cl::opt<std::string> outputDir("output-dir", cl::desc("Write outputs as DIR/<name>.npy"), cl::init(""), cl::cat(runCategory));
+static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"), cl::init(1e-5), cl::cat(runCategory));
+static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"), cl::init(1e-4), cl::cat(runCategory));
+static cl::opt<int> repeat("repeat", cl::desc("Run this many times; report the best time"), cl::init(1), cl::cat(runCategory));
+static cl::opt<bool> printIR("print-lowered-ir", cl::desc("Print the LLVM-dialect module"), cl::init(false), cl::cat(runCategory));
 
 namespace {
 
@@ -332,6 +334,7 @@ std::string typeStr(Type t) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv, "mp-run: compile and run an mp model on the CPU\n");
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();

@@ -479,17 +479,6 @@ Type accumulatorFor(Type storage) {
   return storage;
 }
 
-/// Fills a tensor of `type` with zero of its element type.
-Value zeros(OpBuilder &b, Location loc, RankedTensorType type, ValueRange likes) {
-  Value init = emptyLike(b, loc, type, likes);
-  Value zero = isFloatLike(type.getElementType())
-                   ? floatConst(b, loc, type.getElementType(), 0.0)
-                   : arith::ConstantOp::create(
-                         b, loc, b.getIntegerAttr(type.getElementType(), 0))
-                         .getResult();
-  return linalg::FillOp::create(b, loc, zero, init).getResult(0);
-}
-
 /// Casts every element of `v` to `elem` (a linalg.generic), if needed.
 Value castTensor(OpBuilder &b, Location loc, Value v, Type elem) {
   auto t = cast<RankedTensorType>(v.getType());
@@ -661,6 +650,15 @@ struct GemmPattern : OpConversionPattern<GemmOp> {
     return success();
   }
 };
+
+/// `v` converted to `type`: element cast, then a tensor.cast for the shape.
+Value matchType(OpBuilder &b, Location loc, Value v, Type type) {
+  auto t = cast<RankedTensorType>(type);
+  v = castTensor(b, loc, v, t.getElementType());
+  if (v.getType() != t)
+    v = tensor::CastOp::create(b, loc, t, v);
+  return v;
+}
 
 //===----------------------------------------------------------------------===//
 // Reductions, softmax, normalisation
@@ -944,8 +942,8 @@ struct LayerNormPattern : OpConversionPattern<LayerNormalizationOp> {
   matchAndRewrite(LayerNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto in = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!in || op.getMean() || op.getInvStdDev())
-      return rewriter.notifyMatchFailure(op, "Mean/InvStdDev outputs");
+    if (!in)
+      return failure();
     int64_t axis = op.getAxis() ? (int64_t)*op.getAxis() : -1;
     if (axis < 0)
       axis += in.getRank();
@@ -1005,7 +1003,14 @@ struct LayerNormPattern : OpConversionPattern<LayerNormalizationOp> {
             v = arith::AddFOp::create(b, l, v, convertScalar(b, l, a[3], acc));
           return convertScalar(b, l, v, elem);
         });
-    rewriter.replaceOp(op, r);
+    // Mean and InvStdDev keep the normalised dims as size 1 (stash type).
+    SmallVector<Value> results = {r};
+    if (op.getMean())
+      results.push_back(matchType(rewriter, loc, meanK, op.getMean().getType()));
+    if (op.getInvStdDev())
+      results.push_back(
+          matchType(rewriter, loc, invK, op.getInvStdDev().getType()));
+    rewriter.replaceOp(op, results);
     return success();
   }
 };
@@ -1081,8 +1086,39 @@ LogicalResult check2D(OpT op, ConversionPatternRewriter &rewriter,
                       RankedTensorType x) {
   if (!x || x.getRank() != 4)
     return rewriter.notifyMatchFailure(op, "only 2-D NCHW");
-  if (auto ap = op.getAutoPad(); ap && *ap != "NOTSET" && *ap != "VALID")
-    return rewriter.notifyMatchFailure(op, "auto_pad SAME_* not lowered yet");
+  return success();
+}
+
+/// Explicit (top, left, bottom, right) pads of a 2-D window op, resolving
+/// auto_pad SAME_UPPER/SAME_LOWER/VALID from static spatial sizes, then
+/// growing bottom/right so that every output window of `y` fits (ceil_mode).
+/// `extra` receives that growth, which is not part of the op's padding.
+template <typename OpT>
+LogicalResult resolvePads(OpT op, RankedTensorType x, RankedTensorType y,
+                          ArrayRef<int64_t> k, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dil, SmallVectorImpl<int64_t> &pads,
+                          SmallVectorImpl<int64_t> &extra) {
+  pads.assign(4, 0);
+  extra.assign(2, 0);
+  if (auto p = op.getPads())
+    pads.assign(p->begin(), p->end());
+  StringRef autoPad = op.getAutoPad() ? StringRef(*op.getAutoPad()) : "NOTSET";
+  for (int d = 0; d < 2; ++d) {
+    int64_t in = x.getDimSize(2 + d), out = y.getDimSize(2 + d);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out))
+      return failure();
+    int64_t span = (k[d] - 1) * dil[d] + 1;
+    if (autoPad == "VALID") {
+      pads[d] = pads[d + 2] = 0;
+    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t total = std::max<int64_t>(0, (out - 1) * strides[d] + span - in);
+      int64_t small = total / 2;
+      pads[d] = autoPad == "SAME_UPPER" ? small : total - small;
+      pads[d + 2] = total - pads[d];
+    }
+    int64_t need = (out - 1) * strides[d] + span;
+    extra[d] = std::max<int64_t>(0, need - (in + pads[d] + pads[d + 2]));
+  }
   return success();
 }
 
@@ -1098,14 +1134,18 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
     if (op.getGroup().value_or(1) != 1)
       return rewriter.notifyMatchFailure(op, "grouped convolution");
     Location loc = op.getLoc();
-    SmallVector<int64_t> pads(4, 0);
-    if (auto p = op.getPads())
-      pads.assign(p->begin(), p->end());
     SmallVector<int64_t> strides = {1, 1}, dil = {1, 1};
     if (auto st = op.getStrides())
       strides.assign(st->begin(), st->end());
     if (auto dl = op.getDilations())
       dil.assign(dl->begin(), dl->end());
+    auto w = dyn_cast<RankedTensorType>(adaptor.getW().getType());
+    if (!w || w.isDynamicDim(2) || w.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "needs a static kernel");
+    SmallVector<int64_t> pads, extra;
+    if (failed(resolvePads(op, x, y, {w.getDimSize(2), w.getDimSize(3)}, strides,
+                           dil, pads, extra)))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
     Value in = padSpatial(rewriter, loc, adaptor.getX(), pads, 0.0);
     Type acc = accumulatorFor(y.getElementType());
     auto accType = RankedTensorType::get(y.getShape(), acc);
@@ -1162,60 +1202,75 @@ struct PoolPattern : OpConversionPattern<OpT> {
     auto y = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (failed(check2D(op, rewriter, x)) || !y || op->getNumResults() != 1)
       return failure();
-    if (op.getCeilMode().value_or(0))
-      return rewriter.notifyMatchFailure(op, "ceil_mode");
     if (!isFloatLike(y.getElementType()))
       return rewriter.notifyMatchFailure(op, "integer pooling");
     Location loc = op.getLoc();
-    SmallVector<int64_t> pads(4, 0), strides = {1, 1}, dil = {1, 1};
-    if (auto p = op.getPads())
-      pads.assign(p->begin(), p->end());
+    SmallVector<int64_t> strides = {1, 1}, dil = {1, 1};
     if (auto st = op.getStrides())
       strides.assign(st->begin(), st->end());
     if (auto dl = op.getDilations())
       dil.assign(dl->begin(), dl->end());
-    bool anyPad = llvm::any_of(pads, [](int64_t p) { return p != 0; });
-    if constexpr (!IsMax) {
-      if (anyPad && !op.getCountIncludePad().value_or(0))
-        return rewriter.notifyMatchFailure(op, "padding with count_include_pad=0");
-    }
+    ArrayRef<int64_t> k = op.getKernelShape();
+    SmallVector<int64_t> pads, extra;
+    if (failed(resolvePads(op, x, y, k, strides, dil, pads, extra)))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
+    SmallVector<int64_t> extraPads = {0, 0, extra[0], extra[1]};
     Type elem = y.getElementType();
     Type acc = IsMax ? elem : accumulatorFor(elem);
-    Value in = padSpatial(rewriter, loc, adaptor.getX(), pads,
-                          IsMax ? -INFINITY : 0.0);
-    ArrayRef<int64_t> k = op.getKernelShape();
+    double fillV = IsMax ? -INFINITY : 0.0;
+    Value in = padSpatial(rewriter, loc, adaptor.getX(), pads, fillV);
+    in = padSpatial(rewriter, loc, in, extraPads, fillV);
     Value window = tensor::EmptyOp::create(rewriter, loc, k, acc);
     SmallVector<Value> dyn;
     if (y.isDynamicDim(0))
       dyn.push_back(tensor::DimOp::create(rewriter, loc, adaptor.getX(), 0));
-    auto accType = RankedTensorType::get(y.getShape(), acc);
+    auto pool = [&](Value input, Value init) -> Value {
+      if constexpr (IsMax)
+        return linalg::PoolingNchwMaxOp::create(
+                   rewriter, loc, TypeRange{init.getType()}, ValueRange{input, window},
+                   ValueRange{init}, rewriter.getI64TensorAttr(strides),
+                   rewriter.getI64TensorAttr(dil))
+            .getResult(0);
+      else
+        return linalg::PoolingNchwSumOp::create(
+                   rewriter, loc, TypeRange{init.getType()}, ValueRange{input, window},
+                   ValueRange{init}, rewriter.getI64TensorAttr(strides),
+                   rewriter.getI64TensorAttr(dil))
+            .getResult(0);
+    };
     Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), acc, dyn);
-    init = linalg::FillOp::create(
-               rewriter, loc, floatConst(rewriter, loc, acc, IsMax ? -INFINITY : 0.0),
-               init)
+    init = linalg::FillOp::create(rewriter, loc, floatConst(rewriter, loc, acc, fillV),
+                                  init)
                .getResult(0);
-    Value pooled;
-    if constexpr (IsMax)
-      pooled = linalg::PoolingNchwMaxOp::create(
-                   rewriter, loc, TypeRange{accType}, ValueRange{in, window},
-                   ValueRange{init}, rewriter.getI64TensorAttr(strides),
-                   rewriter.getI64TensorAttr(dil))
-                   .getResult(0);
-    else
-      pooled = linalg::PoolingNchwSumOp::create(
-                   rewriter, loc, TypeRange{accType}, ValueRange{in, window},
-                   ValueRange{init}, rewriter.getI64TensorAttr(strides),
-                   rewriter.getI64TensorAttr(dil))
-                   .getResult(0);
-    double count = k[0] * k[1];
-    Value r = buildElementwise(
-        rewriter, loc, pooled, y,
-        [&](OpBuilder &b, Location l, ValueRange a, Type e) {
-          Value v = a[0];
-          if (!IsMax)
-            v = arith::DivFOp::create(b, l, v, floatConst(b, l, acc, count));
-          return convertScalar(b, l, v, e);
-        });
+    Value pooled = pool(in, init);
+    Value r;
+    if constexpr (IsMax) {
+      r = castTensor(rewriter, loc, pooled, elem);
+    } else {
+      // The divisor counts the window positions that lie on the input, plus
+      // the explicit pads when count_include_pad=1; the ceil_mode growth
+      // never counts. It is the sum-pool of a one-channel mask.
+      bool includePad = op.getCountIncludePad().value_or(0) != 0;
+      auto maskType = RankedTensorType::get({1, 1, x.getDimSize(2), x.getDimSize(3)}, acc);
+      Value mask = linalg::FillOp::create(
+                       rewriter, loc, floatConst(rewriter, loc, acc, 1.0),
+                       tensor::EmptyOp::create(rewriter, loc, maskType.getShape(), acc)
+                           .getResult())
+                       .getResult(0);
+      mask = padSpatial(rewriter, loc, mask, pads, includePad ? 1.0 : 0.0);
+      mask = padSpatial(rewriter, loc, mask, extraPads, 0.0);
+      SmallVector<int64_t> cshape = {1, 1, y.getDimSize(2), y.getDimSize(3)};
+      Value cinit = linalg::FillOp::create(
+                        rewriter, loc, floatConst(rewriter, loc, acc, 0.0),
+                        tensor::EmptyOp::create(rewriter, loc, cshape, acc).getResult())
+                        .getResult(0);
+      Value counts = pool(mask, cinit);
+      r = buildElementwise(rewriter, loc, ValueRange{pooled, counts}, y,
+                           [&](OpBuilder &b, Location l, ValueRange a, Type e) {
+                             return convertScalar(
+                                 b, l, arith::DivFOp::create(b, l, a[0], a[1]), e);
+                           });
+    }
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -1383,6 +1438,469 @@ struct GatherPattern : OpConversionPattern<GatherOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Shape and data movement with static results
+//===----------------------------------------------------------------------===//
+
+/// `true` if `t` is an unsigned integer type (signless lowering would be
+/// wrong for comparisons, divisions and extensions).
+bool isUnsignedInt(Type t) {
+  auto i = dyn_cast<IntegerType>(t);
+  return i && i.isUnsigned();
+}
+
+/// Dropout in inference: the output is the input, the mask is all true.
+/// A `training_mode` operand is accepted only as a constant false.
+struct DropoutPattern : OpConversionPattern<DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (Value tm = adaptor.getTrainingMode()) {
+      DenseElementsAttr attr;
+      if (!matchPattern(tm, m_Constant(&attr)) ||
+          attr.getSplatValue<bool>())
+        return rewriter.notifyMatchFailure(op, "training mode");
+    }
+    SmallVector<Value> results = {adaptor.getData()};
+    if (Value mask = op.getMask()) {
+      auto t = dyn_cast<RankedTensorType>(mask.getType());
+      if (!t || isUnsignedInt(t.getElementType()))
+        return rewriter.notifyMatchFailure(op, "mask type");
+      Location loc = op.getLoc();
+      Type e = t.getElementType();
+      Value one = isFloatLike(e)
+                      ? floatConst(rewriter, loc, e, 1.0)
+                      : arith::ConstantOp::create(rewriter, loc,
+                                                  rewriter.getIntegerAttr(e, 1))
+                            .getResult();
+      Value init = emptyLike(rewriter, loc, t, adaptor.getData());
+      results.push_back(linalg::FillOp::create(rewriter, loc, one, init).getResult(0));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Shape of a statically shaped tensor, as an i64 constant.
+struct ShapePattern : OpConversionPattern<ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!x)
+      return failure();
+    int64_t r = x.getRank();
+    auto clampDim = [&](int64_t v) {
+      if (v < 0)
+        v += r;
+      return std::clamp<int64_t>(v, 0, r);
+    };
+    int64_t start = clampDim(op.getStart() ? (int64_t)*op.getStart() : 0);
+    int64_t end = clampDim(op.getEnd() ? (int64_t)*op.getEnd() : r);
+    SmallVector<int64_t> dims;
+    for (int64_t d = start; d < end; ++d) {
+      if (x.isDynamicDim(d))
+        return rewriter.notifyMatchFailure(op, "dynamic dim");
+      dims.push_back(x.getDimSize(d));
+    }
+    auto t = RankedTensorType::get({(int64_t)dims.size()}, rewriter.getI64Type());
+    Value c = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                        DenseIntElementsAttr::get(t, dims));
+    rewriter.replaceOp(op, matchType(rewriter, op.getLoc(), c, op.getType()));
+    return success();
+  }
+};
+
+/// GatherElements: out[i] = data[i with i[axis] := indices[i]].
+struct GatherElementsPattern : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto data = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    if (!data || !y)
+      return failure();
+    int64_t axis = (int64_t)op.getAxis().value_or(0);
+    if (axis < 0)
+      axis += data.getRank();
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    Value indices = adaptor.getIndices(), dataV = adaptor.getData();
+    Value init = emptyLike(rewriter, loc, y, indices);
+    SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(y.getRank(), ctx));
+    SmallVector<IteratorType> iters(y.getRank(), IteratorType::parallel);
+    Value r = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{y}, ValueRange{indices},
+                  ValueRange{init}, maps, iters,
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
+                    Value n = tensor::DimOp::create(b, l, dataV, axis);
+                    Value neg = arith::CmpIOp::create(
+                        b, l, arith::CmpIPredicate::slt, i,
+                        arith::ConstantIndexOp::create(b, l, 0));
+                    i = arith::SelectOp::create(b, l, neg,
+                                                arith::AddIOp::create(b, l, i, n), i);
+                    SmallVector<Value> coords;
+                    for (int64_t d = 0; d < data.getRank(); ++d)
+                      coords.push_back(d == axis ? i
+                                                 : linalg::IndexOp::create(b, l, d)
+                                                       .getResult());
+                    linalg::YieldOp::create(
+                        b, l, tensor::ExtractOp::create(b, l, dataV, coords).getResult());
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Expand to a static result shape: a broadcasting copy.
+struct ExpandPattern : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    auto x = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!y || !x || !y.hasStaticShape() || !x.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(),
+                                            adaptor.getInput(), y,
+                                            [](OpBuilder &, Location,
+                                               ValueRange a, Type) { return a[0]; }));
+    return success();
+  }
+};
+
+/// Tile to a static result: out[i] = in[i mod dim(in)].
+struct TilePattern : OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    auto x = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!y || !x || !y.hasStaticShape() || !x.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    Value in = adaptor.getInput();
+    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), y.getElementType());
+    SmallVector<IteratorType> iters(y.getRank(), IteratorType::parallel);
+    Value r = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
+                  SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(y.getRank(), ctx)},
+                  iters,
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    SmallVector<Value> coords;
+                    for (int64_t d = 0; d < y.getRank(); ++d)
+                      coords.push_back(arith::RemUIOp::create(
+                          b, l, linalg::IndexOp::create(b, l, d),
+                          arith::ConstantIndexOp::create(b, l, x.getDimSize(d))));
+                    linalg::YieldOp::create(
+                        b, l, tensor::ExtractOp::create(b, l, in, coords).getResult());
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// ConstantOfShape with a static result: a linalg.fill.
+struct ConstantOfShapePattern : OpConversionPattern<ConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOfShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    if (!y || !y.hasStaticShape() || isUnsignedInt(y.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs a static signless result");
+    Type e = y.getElementType();
+    TypedAttr value;
+    if (auto v = op.getValueAttr()) {
+      auto dense = dyn_cast<DenseElementsAttr>(v);
+      if (!dense || dense.getNumElements() != 1)
+        return rewriter.notifyMatchFailure(op, "value must be a dense scalar");
+      value = dense.getValues<TypedAttr>()[0];
+    } else {
+      value = rewriter.getFloatAttr(e, 0.0);
+    }
+    Location loc = op.getLoc();
+    Value c = arith::ConstantOp::create(rewriter, loc, value);
+    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), e);
+    rewriter.replaceOp(op, linalg::FillOp::create(rewriter, loc, c, init).getResult(0));
+    return success();
+  }
+};
+
+/// Range with a static result: out[i] = start + i * delta.
+struct RangePattern : OpConversionPattern<RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    if (!y || !y.hasStaticShape() || isUnsignedInt(y.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs a static signless result");
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    Type e = y.getElementType();
+    Value start = adaptor.getStart(), delta = adaptor.getDelta();
+    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), e);
+    Value r = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
+                  SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(1, ctx)},
+                  SmallVector<IteratorType>{IteratorType::parallel},
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    Value s = tensor::ExtractOp::create(b, l, start, ValueRange{});
+                    Value d = tensor::ExtractOp::create(b, l, delta, ValueRange{});
+                    Value i = arith::IndexCastOp::create(
+                        b, l, b.getI64Type(), linalg::IndexOp::create(b, l, 0));
+                    Value v;
+                    if (isFloatLike(e))
+                      v = arith::AddFOp::create(
+                          b, l, s,
+                          arith::MulFOp::create(
+                              b, l, arith::SIToFPOp::create(b, l, e, i), d));
+                    else
+                      v = arith::AddIOp::create(
+                          b, l, s,
+                          arith::MulIOp::create(b, l, convertScalar(b, l, i, e), d));
+                    linalg::YieldOp::create(b, l, v);
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Split with statically shaped outputs: one tensor.extract_slice each.
+struct SplitPattern : OpConversionPattern<SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!x)
+      return failure();
+    int64_t axis = (int64_t)op.getAxis().value_or(0);
+    if (axis < 0)
+      axis += x.getRank();
+    SmallVector<Value> results;
+    int64_t offset = 0;
+    for (Value out : op.getOutputs()) {
+      auto t = dyn_cast<RankedTensorType>(out.getType());
+      if (!t || !t.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "needs static output shapes");
+      if (t.getNumElements() == 0) {
+        // Empty pieces (the verifier rejects slices at an offset == size).
+        results.push_back(tensor::EmptyOp::create(rewriter, op.getLoc(),
+                                                  t.getShape(), t.getElementType()));
+        continue;
+      }
+      SmallVector<int64_t> offs(x.getRank(), 0), strides(x.getRank(), 1);
+      offs[axis] = offset;
+      results.push_back(tensor::ExtractSliceOp::create(
+          rewriter, op.getLoc(), t, adaptor.getInput(), ValueRange{}, ValueRange{},
+          ValueRange{}, offs, t.getShape(), strides));
+      offset += t.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// ArgMax: a two-output reduction carrying the best value and its index.
+struct ArgMaxPattern : OpConversionPattern<ArgMaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ArgMaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!x || isUnsignedInt(x.getElementType()) ||
+        x.getElementType().isInteger(1))
+      return rewriter.notifyMatchFailure(op, "needs a float or signed tensor");
+    int64_t axis = (int64_t)op.getAxis().value_or(0);
+    if (axis < 0)
+      axis += x.getRank();
+    bool last = op.getSelectLastIndex().value_or(0) != 0;
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    Type e = x.getElementType();
+    SmallVector<int64_t> shape;
+    SmallVector<Value> dyn;
+    SmallVector<AffineExpr> outE;
+    SmallVector<IteratorType> iters;
+    for (int64_t d = 0; d < x.getRank(); ++d) {
+      iters.push_back(d == axis ? IteratorType::reduction : IteratorType::parallel);
+      if (d == axis)
+        continue;
+      shape.push_back(x.getDimSize(d));
+      if (x.isDynamicDim(d))
+        dyn.push_back(tensor::DimOp::create(rewriter, loc, adaptor.getData(), d));
+      outE.push_back(getAffineDimExpr(d, ctx));
+    }
+    TypedAttr lowest;
+    if (auto ft = dyn_cast<FloatType>(e))
+      lowest = rewriter.getFloatAttr(
+          e, APFloat::getInf(ft.getFloatSemantics(), /*Negative=*/true));
+    else
+      lowest = rewriter.getIntegerAttr(
+          e, APInt::getSignedMinValue(e.getIntOrFloatBitWidth()));
+    Type i64 = rewriter.getI64Type();
+    Value vInit = linalg::FillOp::create(
+                      rewriter, loc, arith::ConstantOp::create(rewriter, loc, lowest).getResult(),
+                      tensor::EmptyOp::create(rewriter, loc, shape, e, dyn).getResult())
+                      .getResult(0);
+    Value iInit = linalg::FillOp::create(
+                      rewriter, loc,
+                      arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0))
+                          .getResult(),
+                      tensor::EmptyOp::create(rewriter, loc, shape, i64, dyn).getResult())
+                      .getResult(0);
+    AffineMap outMap = AffineMap::get(x.getRank(), 0, outE, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(x.getRank(), ctx),
+                                   outMap, outMap};
+    auto g = linalg::GenericOp::create(
+        rewriter, loc,
+        TypeRange{RankedTensorType::get(shape, e), RankedTensorType::get(shape, i64)},
+        ValueRange{adaptor.getData()}, ValueRange{vInit, iInit}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = arith::IndexCastOp::create(b, l, i64,
+                                               linalg::IndexOp::create(b, l, axis));
+          Value take;
+          if (isFloatLike(e))
+            take = arith::CmpFOp::create(
+                b, l, last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT,
+                a[0], a[1]);
+          else
+            take = arith::CmpIOp::create(
+                b, l, last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt,
+                a[0], a[1]);
+          // The first element always wins, so -inf inputs still get index 0.
+          Value first = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq, linalg::IndexOp::create(b, l, axis),
+              arith::ConstantIndexOp::create(b, l, 0));
+          take = arith::OrIOp::create(b, l, take, first);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, take, a[0], a[1]).getResult(),
+                         arith::SelectOp::create(b, l, take, i, a[2]).getResult()});
+        });
+    Value r = g.getResult(1);
+    if (op.getKeepdims().value_or(1))
+      r = keepDims(rewriter, loc, r, {axis}, x.getRank());
+    rewriter.replaceOp(op, matchType(rewriter, loc, r, op.getType()));
+    return success();
+  }
+};
+
+/// Reads an integer operand that folds to a constant, or an attribute list.
+static std::optional<SmallVector<int64_t>>
+constInts(Value v, std::optional<ArrayRef<int64_t>> attr) {
+  if (!v) {
+    if (!attr)
+      return std::nullopt;
+    return SmallVector<int64_t>(attr->begin(), attr->end());
+  }
+  DenseIntElementsAttr dense;
+  if (!matchPattern(v, m_Constant(&dense)))
+    return std::nullopt;
+  SmallVector<int64_t> r;
+  for (const APInt &x : dense.getValues<APInt>())
+    r.push_back(x.getSExtValue());
+  return r;
+}
+
+/// Slice with constant starts/ends/axes/steps of a statically shaped input:
+/// out[i] = in[start + i * step] (negative steps included).
+struct SlicePattern : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!x || !x.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static input");
+    auto starts = constInts(adaptor.getStartsVal(), op.getStarts());
+    auto ends = constInts(adaptor.getEndsVal(), op.getEnds());
+    if (!starts || !ends || starts->size() != ends->size())
+      return rewriter.notifyMatchFailure(op, "starts/ends must be constant");
+    int64_t n = starts->size(), rank = x.getRank();
+    SmallVector<int64_t> axes, steps(n, 1);
+    if (adaptor.getAxesVal() || op.getAxes()) {
+      auto a = constInts(adaptor.getAxesVal(), op.getAxes());
+      if (!a || (int64_t)a->size() != n)
+        return rewriter.notifyMatchFailure(op, "axes must be constant");
+      axes = *a;
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        axes.push_back(i);
+    }
+    if (adaptor.getSteps()) {
+      auto s = constInts(adaptor.getSteps(), std::nullopt);
+      if (!s || (int64_t)s->size() != n || llvm::is_contained(*s, 0))
+        return rewriter.notifyMatchFailure(op, "steps must be constant, non-zero");
+      steps = *s;
+    }
+    SmallVector<int64_t> off(rank, 0), step(rank, 1), shape(x.getShape());
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t ax = axes[i] < 0 ? axes[i] + rank : axes[i];
+      if (ax < 0 || ax >= rank)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      int64_t dim = x.getDimSize(ax), st = steps[i];
+      int64_t s = (*starts)[i], e = (*ends)[i];
+      if (s < 0)
+        s += dim;
+      if (e < 0)
+        e += dim;
+      int64_t len;
+      if (st > 0) {
+        s = std::clamp<int64_t>(s, 0, dim);
+        e = std::clamp<int64_t>(e, 0, dim);
+        len = e > s ? (e - s + st - 1) / st : 0;
+      } else {
+        s = std::clamp<int64_t>(s, 0, dim - 1);
+        e = std::clamp<int64_t>(e, -1, dim - 1);
+        len = s > e ? (s - e - st - 1) / -st : 0;
+      }
+      off[ax] = s;
+      step[ax] = st;
+      shape[ax] = len;
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    auto y = RankedTensorType::get(shape, x.getElementType());
+    Value in = adaptor.getData();
+    Value init = tensor::EmptyOp::create(rewriter, loc, shape, x.getElementType());
+    Value r = init;
+    if (y.getNumElements() != 0)
+      r = linalg::GenericOp::create(
+              rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
+              SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx)},
+              SmallVector<IteratorType>(rank, IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange) {
+                SmallVector<Value> coords;
+                for (int64_t d = 0; d < rank; ++d) {
+                  Value i = linalg::IndexOp::create(b, l, d);
+                  i = arith::AddIOp::create(
+                      b, l, arith::ConstantIndexOp::create(b, l, off[d]),
+                      arith::MulIOp::create(
+                          b, l, i, arith::ConstantIndexOp::create(b, l, step[d])));
+                  coords.push_back(i);
+                }
+                linalg::YieldOp::create(
+                    b, l, tensor::ExtractOp::create(b, l, in, coords).getResult());
+              })
+              .getResult(0);
+    rewriter.replaceOp(op, matchType(rewriter, loc, r, op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -1434,7 +1952,9 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
       SoftmaxPattern<LogSoftmaxOp>, LayerNormPattern, BatchNormPattern,
       ConvPattern, PoolPattern<MaxPoolOp, true>,
       PoolPattern<AveragePoolOp, false>, GlobalAveragePoolPattern,
-      ConcatPattern, GatherPattern>(ctx);
+      ConcatPattern, GatherPattern, DropoutPattern, ShapePattern,
+      GatherElementsPattern, ExpandPattern, TilePattern, ConstantOfShapePattern,
+      RangePattern, SplitPattern, ArgMaxPattern, SlicePattern>(ctx);
   // Flatten with a dynamic batch collapses; a static result reshapes.
   patterns.add<FlattenPattern>(ctx, /*benefit=*/2);
 }

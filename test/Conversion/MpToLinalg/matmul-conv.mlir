@@ -57,3 +57,42 @@ func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
   return %0 : tensor<2x5xf32>
 }
 
+
+// -----
+
+// AveragePool with ceil_mode and count_include_pad = 0: the explicit pads,
+// then the ceil_mode growth (bottom/right), then a sum-pool in f32. The
+// divisor is the sum-pool of a one-channel mask that is 1 on the input and
+// 0 on both kinds of padding, so border windows divide by what they cover.
+// CHECK-LABEL: func.func @avg_pool_ceil
+// CHECK: %[[P1:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK: %[[P2:.*]] = tensor.pad %[[P1]] low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum {{.*}} ins(%[[P2]], %{{.*}} : tensor<1x2x8x8xf16>, tensor<2x2xf32>) outs(%{{.*}} : tensor<1x2x4x4xf32>)
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: %[[MASK:.*]] = linalg.fill ins(%[[ONE]] : f32) outs(%{{.*}} : tensor<1x1x6x6xf32>)
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[M1:.*]] = tensor.pad %[[MASK]] low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK: tensor.yield %[[ZERO]]
+// CHECK: %[[M2:.*]] = tensor.pad %[[M1]] low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: %[[CNT:.*]] = linalg.pooling_nchw_sum {{.*}} ins(%[[M2]], %{{.*}} : tensor<1x1x8x8xf32>, tensor<2x2xf32>) outs(%{{.*}} : tensor<1x1x4x4xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]], %[[CNT]] : tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>) outs(%{{.*}} : tensor<1x2x4x4xf16>)
+// CHECK: arith.divf
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @avg_pool_ceil(%x: tensor<1x2x6x6xf16>) -> tensor<1x2x4x4xf16> {
+  %0 = mp.average_pool %x {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xf16>) -> tensor<1x2x4x4xf16>
+  return %0 : tensor<1x2x4x4xf16>
+}
+
+// -----
+
+// MaxPool with auto_pad = SAME_UPPER: pads resolved from the static sizes
+// (total 2 -> 1 before, 1 after), padding with -inf.
+// CHECK-LABEL: func.func @max_pool_same
+// CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NINF]]
+// CHECK: linalg.pooling_nchw_max {{.*}} ins(%[[P]], %{{.*}} : tensor<1x2x7x7xf32>, tensor<3x3xf32>) outs(%{{.*}} : tensor<1x2x3x3xf32>)
+func.func @max_pool_same(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = mp.max_pool %x {auto_pad = "SAME_UPPER", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
