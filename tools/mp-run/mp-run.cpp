@@ -420,6 +420,24 @@ int main(int argc, char **argv) {
     if (!have[i])
       die("missing input '" + nameOf(false, i) + "' (#" + Twine(i) + ")");
 
+  // Symbolic dims (a batch size, a sequence length) are pinned to the given
+  // data by importing again with those input shapes, so that shape inference
+  // makes every intermediate static (reshapes and pooling need that).
+  bool dynamicArgs = llvm::any_of(fnType.getInputs(), [](Type t) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    return rt && !rt.hasStaticShape();
+  });
+  if (dynamicArgs && mixprec::isONNXPath(modelPath)) {
+    mixprec::ImportOptions opts;
+    for (unsigned i = 0; i < args.size(); ++i)
+      opts.inputShapes[argNames[i]] = args[i].shape;
+    module = mixprec::importONNXFile(modelPath, &context, opts);
+    if (!module)
+      return 1;
+    main = module->lookupSymbol<func::FuncOp>("main");
+    fnType = main.getFunctionType();
+  }
+
   // Lower and JIT. ONNX names are not LLVM parameter attributes.
   main.removeArgAttrsAttr();
   main.removeResAttrsAttr();

@@ -1332,6 +1332,47 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
   if (!opsets.count(""))
     opsets[""] = defaultOpset = 0;
 
+  if (!opts.inputShapes.empty()) {
+    onnx::GraphProto &g = *model.mutable_graph();
+    for (auto &in : *g.mutable_input()) {
+      auto it = opts.inputShapes.find(in.name());
+      if (it == opts.inputShapes.end() || !in.type().has_tensor_type())
+        continue;
+      const std::vector<int64_t> &want = it->second;
+      auto *shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+      bool hadShape = in.type().tensor_type().has_shape();
+      if (hadShape && shape->dim_size() != (int)want.size())
+        return emitError(tensorLoc(in.name()))
+                   << "graph input '" << in.name() << "' has rank "
+                   << shape->dim_size() << " but was given a rank-"
+                   << want.size() << " shape",
+               nullptr;
+      for (size_t d = 0; hadShape && d < want.size(); ++d)
+        if (shape->dim(d).has_dim_value() && shape->dim(d).dim_value() != want[d])
+          return emitError(tensorLoc(in.name()))
+                     << "graph input '" << in.name() << "' has size "
+                     << shape->dim(d).dim_value() << " in dim " << d
+                     << " but was given " << want[d],
+                 nullptr;
+      shape->clear_dim();
+      for (int64_t v : want)
+        shape->add_dim()->set_dim_value(v);
+    }
+    auto dropSymbolic = [](onnx::ValueInfoProto &vi) {
+      if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
+        return;
+      for (const auto &d : vi.type().tensor_type().shape().dim())
+        if (!d.has_dim_value()) {
+          vi.mutable_type()->mutable_tensor_type()->clear_shape();
+          return;
+        }
+    };
+    for (auto &vi : *g.mutable_value_info())
+      dropSymbolic(vi);
+    for (auto &vi : *g.mutable_output())
+      dropSymbolic(vi);
+  }
+
   // libonnx's inference only knows opsets up to 17. A newer model is
   // inferred as opset 17 when none of its nodes uses an op whose signature
   // changed after 17 (else inference would apply the old signature).

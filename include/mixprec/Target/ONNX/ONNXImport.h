@@ -12,7 +12,9 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class DialectRegistry;
@@ -36,6 +38,12 @@ struct ImportOptions {
   int64_t resourceThresholdBytes = 64;
   /// Added to ONNX-text line numbers (for -split-input-file chunks).
   unsigned lineOffset = 0;
+  /// Pins graph inputs to these shapes before shape inference (mp-run uses
+  /// it to specialise symbolic dims such as a batch size to the data it is
+  /// given). A shape must match the declared rank and static dims; value_info
+  /// and output shapes with symbolic dims are dropped so that inference
+  /// recomputes them.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 /// Oldest and newest default-domain opsets the importer accepts.
