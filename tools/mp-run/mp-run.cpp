@@ -29,6 +29,8 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include "onnx/onnx_pb.h"
 #include "llvm/Support/CommandLine.h"
@@ -450,7 +452,17 @@ int main(int argc, char **argv) {
   if (printIR)
     module->print(llvm::outs());
   ExecutionEngineOptions engineOpts;
-  auto transformer = makeOptimizingTransformer(2, 0, nullptr);
+  // Optimise for the host CPU: without a target machine the vectoriser's
+  // cost model assumes a generic target and leaves most loops scalar.
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder)
+    die("cannot detect the host CPU: " + llvm::toString(tmBuilder.takeError()));
+  tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto hostTM = tmBuilder->createTargetMachine();
+  if (!hostTM)
+    die("cannot create a target machine: " + llvm::toString(hostTM.takeError()));
+  auto transformer = makeOptimizingTransformer(3, 0, hostTM->get());
+  engineOpts.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   engineOpts.transformer = transformer;
   // memrefCopy and friends.
   SmallVector<StringRef> libs = {MP_MLIR_C_RUNNER_UTILS};

@@ -505,6 +505,10 @@ struct MatMulPattern : OpConversionPattern<MatMulOp> {
     Location loc = op.getLoc();
     int64_t r = y.getRank(); // batch..., m, n
     int64_t nd = r + 1;      // + k
+    // Loop order batch..., m, k, n: the innermost loop walks rows of B and
+    // of the accumulator contiguously, which LLVM vectorises without
+    // reassociating the reduction.
+    int64_t mDim = r - 2, kDim = r - 1, nDim = r;
     auto dim = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     auto operandMap = [&](RankedTensorType t, bool isA) {
       SmallVector<AffineExpr> e;
@@ -515,21 +519,23 @@ struct MatMulPattern : OpConversionPattern<MatMulOp> {
                         ? getAffineConstantExpr(0, ctx)
                         : dim(d + off));
       if (isA) {
-        e.push_back(dim(r - 2));
-        e.push_back(dim(r));
+        e.push_back(dim(mDim));
+        e.push_back(dim(kDim));
       } else {
-        e.push_back(dim(r));
-        e.push_back(dim(r - 1));
+        e.push_back(dim(kDim));
+        e.push_back(dim(nDim));
       }
       return AffineMap::get(nd, 0, e, ctx);
     };
     SmallVector<AffineMap> maps = {operandMap(a, true), operandMap(bt, false)};
     SmallVector<AffineExpr> outE;
-    for (int64_t d = 0; d < r; ++d)
+    for (int64_t d = 0; d < r - 2; ++d)
       outE.push_back(dim(d));
+    outE.push_back(dim(mDim));
+    outE.push_back(dim(nDim));
     maps.push_back(AffineMap::get(nd, 0, outE, ctx));
-    SmallVector<IteratorType> iters(r, IteratorType::parallel);
-    iters.push_back(IteratorType::reduction);
+    SmallVector<IteratorType> iters(nd, IteratorType::parallel);
+    iters[kDim] = IteratorType::reduction;
     Type acc = accumulatorFor(y.getElementType());
     auto accType = RankedTensorType::get(y.getShape(), acc);
     SmallVector<Value> likes;
@@ -1159,12 +1165,62 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
     init = linalg::FillOp::create(rewriter, loc, floatConst(rewriter, loc, acc, 0.0),
                                   init)
                .getResult(0);
-    Value conv =
-        linalg::Conv2DNchwFchwOp::create(
-            rewriter, loc, TypeRange{accType}, ValueRange{in, adaptor.getW()},
-            ValueRange{init}, rewriter.getI64TensorAttr(strides),
-            rewriter.getI64TensorAttr(dil))
+    // im2col, then a matmul-shaped generic with loop order (n, f, k, p):
+    //   col[n, c, kh, kw, oh, ow] = in[n, c, oh*s + kh*d, ow*s + kw*d]
+    //   out[n, f, p] += w[f, k] * col[n, k, p],  k = (c, kh, kw), p = (oh, ow)
+    // The innermost loop walks a whole output plane contiguously whatever the
+    // stride, so LLVM vectorises it (the named conv_2d_nchw_fchw keeps the
+    // 3-wide kw loop innermost).
+    MLIRContext *cctx = rewriter.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, cctx); };
+    auto inT = cast<RankedTensorType>(in.getType());
+    int64_t kh = w.getDimSize(2), kw = w.getDimSize(3);
+    int64_t oh = y.getDimSize(2), ow = y.getDimSize(3);
+    SmallVector<int64_t> colShape = {inT.getDimSize(0), inT.getDimSize(1), kh, kw, oh, ow};
+    SmallVector<Value> colDyn;
+    if (inT.isDynamicDim(0))
+      colDyn.push_back(tensor::DimOp::create(rewriter, loc, in, 0));
+    if (inT.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op, "dynamic channels");
+    Value col = tensor::EmptyOp::create(rewriter, loc, colShape,
+                                        inT.getElementType(), colDyn);
+    col = linalg::GenericOp::create(
+              rewriter, loc, TypeRange{col.getType()}, ValueRange{in}, ValueRange{col},
+              SmallVector<AffineMap>{
+                  AffineMap::get(6, 0,
+                                 {d(0), d(1), d(4) * strides[0] + d(2) * dil[0],
+                                  d(5) * strides[1] + d(3) * dil[1]},
+                                 cctx),
+                  AffineMap::getMultiDimIdentityMap(6, cctx)},
+              SmallVector<IteratorType>(6, IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(b, l, args[0]);
+              })
+              .getResult(0);
+    Value colK = tensor::CollapseShapeOp::create(
+        rewriter, loc, col, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+    Value wK = tensor::CollapseShapeOp::create(
+        rewriter, loc, adaptor.getW(), ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value initP = tensor::CollapseShapeOp::create(
+        rewriter, loc, init, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    Value convP =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{initP.getType()}, ValueRange{wK, colK},
+            ValueRange{initP},
+            SmallVector<AffineMap>{AffineMap::get(4, 0, {d(1), d(2)}, cctx),
+                                   AffineMap::get(4, 0, {d(0), d(2), d(3)}, cctx),
+                                   AffineMap::get(4, 0, {d(0), d(1), d(3)}, cctx)},
+            SmallVector<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                                      IteratorType::reduction, IteratorType::parallel},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value prod = arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
+                                                 convertScalar(b, l, args[1], acc));
+              linalg::YieldOp::create(b, l,
+                                      arith::AddFOp::create(b, l, args[2], prod).getResult());
+            })
             .getResult(0);
+    Value conv = tensor::ExpandShapeOp::create(
+        rewriter, loc, accType, convP, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
     // Bias (per output channel) and the cast back to the storage type.
     SmallVector<Value> ins = {conv};
     MLIRContext *ctx = rewriter.getContext();
