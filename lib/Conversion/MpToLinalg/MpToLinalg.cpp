@@ -1421,6 +1421,38 @@ struct ConcatPattern : OpConversionPattern<ConcatOp> {
   }
 };
 
+/// A parallel linalg.generic over `init` whose body yields
+/// `source[coords(loaded ins)]`; `ins` are read through `inMaps`. The common
+/// shape of Gather, GatherElements, Slice and Tile.
+Value buildIndexedRead(
+    OpBuilder &b, Location loc, Value init, ValueRange ins,
+    ArrayRef<AffineMap> inMaps, Value source,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+        coords) {
+  auto type = cast<RankedTensorType>(init.getType());
+  SmallVector<AffineMap> maps(inMaps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext()));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ins, ValueRange{init}, maps,
+             SmallVector<IteratorType>(type.getRank(), IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               SmallVector<Value> at = coords(nb, l, a.drop_back());
+               linalg::YieldOp::create(
+                   nb, l, tensor::ExtractOp::create(nb, l, source, at).getResult());
+             })
+      .getResult(0);
+}
+
+/// An ONNX index (any integer type) as an `index`, negative values counting
+/// back from dim `axis` of `source`.
+Value wrapIndex(OpBuilder &b, Location l, Value idx, Value source, int64_t axis) {
+  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
+  Value n = tensor::DimOp::create(b, l, source, axis);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
+                                    arith::ConstantIndexOp::create(b, l, 0));
+  return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, n), i);
+}
+
 /// Gather along `axis` with tensor.extract in a linalg.generic body.
 struct GatherPattern : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -1441,9 +1473,7 @@ struct GatherPattern : OpConversionPattern<GatherOp> {
     SmallVector<AffineExpr> idxE;
     for (int64_t d = 0; d < q; ++d)
       idxE.push_back(getAffineDimExpr(axis + d, ctx));
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(y.getRank(), 0, idxE, ctx),
-        AffineMap::getMultiDimIdentityMap(y.getRank(), ctx)};
+    AffineMap idxMap = AffineMap::get(y.getRank(), 0, idxE, ctx);
     SmallVector<Value> dyn;
     for (int64_t d = 0; d < y.getRank(); ++d) {
       if (!y.isDynamicDim(d))
@@ -1459,35 +1489,18 @@ struct GatherPattern : OpConversionPattern<GatherOp> {
     }
     Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(),
                                          y.getElementType(), dyn);
-    SmallVector<IteratorType> iters(y.getRank(), IteratorType::parallel);
     Value dataV = adaptor.getData();
-    Value r = linalg::GenericOp::create(
-                  rewriter, loc, TypeRange{y}, ValueRange{adaptor.getIndices()},
-                  ValueRange{init}, maps, iters,
-                  [&](OpBuilder &b, Location l, ValueRange a) {
-                    // Negative indices count from the end.
-                    Value i = arith::IndexCastOp::create(b, l, b.getIndexType(),
-                                                         a[0]);
-                    Value dimSize = tensor::DimOp::create(b, l, dataV, axis);
-                    Value zero = arith::ConstantIndexOp::create(b, l, 0);
-                    Value neg = arith::CmpIOp::create(
-                        b, l, arith::CmpIPredicate::slt, i, zero);
-                    i = arith::SelectOp::create(
-                        b, l, neg, arith::AddIOp::create(b, l, i, dimSize), i);
-                    SmallVector<Value> coords;
-                    for (int64_t d = 0; d < data.getRank(); ++d) {
-                      if (d < axis)
-                        coords.push_back(linalg::IndexOp::create(b, l, d));
-                      else if (d == axis)
-                        coords.push_back(i);
-                      else
-                        coords.push_back(linalg::IndexOp::create(b, l, d + q - 1));
-                    }
-                    linalg::YieldOp::create(
-                        b, l, tensor::ExtractOp::create(b, l, dataV, coords)
-                                  .getResult());
-                  })
-                  .getResult(0);
+    Value r = buildIndexedRead(
+        rewriter, loc, init, adaptor.getIndices(), idxMap, dataV,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = wrapIndex(b, l, a[0], dataV, axis);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < data.getRank(); ++d)
+            coords.push_back(d < axis    ? linalg::IndexOp::create(b, l, d).getResult()
+                             : d == axis ? i
+                                         : linalg::IndexOp::create(b, l, d + q - 1).getResult());
+          return coords;
+        });
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -1585,28 +1598,15 @@ struct GatherElementsPattern : OpConversionPattern<GatherElementsOp> {
     Location loc = op.getLoc();
     Value indices = adaptor.getIndices(), dataV = adaptor.getData();
     Value init = emptyLike(rewriter, loc, y, indices);
-    SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(y.getRank(), ctx));
-    SmallVector<IteratorType> iters(y.getRank(), IteratorType::parallel);
-    Value r = linalg::GenericOp::create(
-                  rewriter, loc, TypeRange{y}, ValueRange{indices},
-                  ValueRange{init}, maps, iters,
-                  [&](OpBuilder &b, Location l, ValueRange a) {
-                    Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
-                    Value n = tensor::DimOp::create(b, l, dataV, axis);
-                    Value neg = arith::CmpIOp::create(
-                        b, l, arith::CmpIPredicate::slt, i,
-                        arith::ConstantIndexOp::create(b, l, 0));
-                    i = arith::SelectOp::create(b, l, neg,
-                                                arith::AddIOp::create(b, l, i, n), i);
-                    SmallVector<Value> coords;
-                    for (int64_t d = 0; d < data.getRank(); ++d)
-                      coords.push_back(d == axis ? i
-                                                 : linalg::IndexOp::create(b, l, d)
-                                                       .getResult());
-                    linalg::YieldOp::create(
-                        b, l, tensor::ExtractOp::create(b, l, dataV, coords).getResult());
-                  })
-                  .getResult(0);
+    Value r = buildIndexedRead(
+        rewriter, loc, init, indices, AffineMap::getMultiDimIdentityMap(y.getRank(), ctx),
+        dataV, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = wrapIndex(b, l, a[0], dataV, axis);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < data.getRank(); ++d)
+            coords.push_back(d == axis ? i : linalg::IndexOp::create(b, l, d).getResult());
+          return coords;
+        });
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -1640,25 +1640,18 @@ struct TilePattern : OpConversionPattern<TileOp> {
     auto x = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
     if (!y || !x || !y.hasStaticShape() || !x.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    MLIRContext *ctx = rewriter.getContext();
     Location loc = op.getLoc();
     Value in = adaptor.getInput();
     Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), y.getElementType());
-    SmallVector<IteratorType> iters(y.getRank(), IteratorType::parallel);
-    Value r = linalg::GenericOp::create(
-                  rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
-                  SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(y.getRank(), ctx)},
-                  iters,
-                  [&](OpBuilder &b, Location l, ValueRange) {
-                    SmallVector<Value> coords;
-                    for (int64_t d = 0; d < y.getRank(); ++d)
-                      coords.push_back(arith::RemUIOp::create(
-                          b, l, linalg::IndexOp::create(b, l, d),
-                          arith::ConstantIndexOp::create(b, l, x.getDimSize(d))));
-                    linalg::YieldOp::create(
-                        b, l, tensor::ExtractOp::create(b, l, in, coords).getResult());
-                  })
-                  .getResult(0);
+    Value r = buildIndexedRead(
+        rewriter, loc, init, ValueRange{}, {}, in, [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < y.getRank(); ++d)
+            coords.push_back(arith::RemUIOp::create(
+                b, l, linalg::IndexOp::create(b, l, d),
+                arith::ConstantIndexOp::create(b, l, x.getDimSize(d))));
+          return coords;
+        });
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -1926,31 +1919,22 @@ struct SlicePattern : OpConversionPattern<SliceOp> {
       step[ax] = st;
       shape[ax] = len;
     }
-    MLIRContext *ctx = rewriter.getContext();
     Location loc = op.getLoc();
     auto y = RankedTensorType::get(shape, x.getElementType());
     Value in = adaptor.getData();
     Value init = tensor::EmptyOp::create(rewriter, loc, shape, x.getElementType());
     Value r = init;
     if (y.getNumElements() != 0)
-      r = linalg::GenericOp::create(
-              rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
-              SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx)},
-              SmallVector<IteratorType>(rank, IteratorType::parallel),
-              [&](OpBuilder &b, Location l, ValueRange) {
-                SmallVector<Value> coords;
-                for (int64_t d = 0; d < rank; ++d) {
-                  Value i = linalg::IndexOp::create(b, l, d);
-                  i = arith::AddIOp::create(
-                      b, l, arith::ConstantIndexOp::create(b, l, off[d]),
-                      arith::MulIOp::create(
-                          b, l, i, arith::ConstantIndexOp::create(b, l, step[d])));
-                  coords.push_back(i);
-                }
-                linalg::YieldOp::create(
-                    b, l, tensor::ExtractOp::create(b, l, in, coords).getResult());
-              })
-              .getResult(0);
+      r = buildIndexedRead(
+          rewriter, loc, init, ValueRange{}, {}, in, [&](OpBuilder &b, Location l, ValueRange) {
+            SmallVector<Value> coords;
+            for (int64_t d = 0; d < rank; ++d)
+              coords.push_back(arith::AddIOp::create(
+                  b, l, arith::ConstantIndexOp::create(b, l, off[d]),
+                  arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, d),
+                                        arith::ConstantIndexOp::create(b, l, step[d]))));
+            return coords;
+          });
     rewriter.replaceOp(op, matchType(rewriter, loc, r, op.getType()));
     return success();
   }
