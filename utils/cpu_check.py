@@ -96,6 +96,18 @@ def op_cases():
          h.make_node("GlobalAveragePool", ["p"], ["y"])],
         [x], [vi("y", [2, 4, 1, 1]), vi("ap", [2, 4, 4, 4])], [w("cw", [4, 3, 3, 3]), w("cb", [4])]), \
         {"x": f32(2, 3, 6, 6)}
+    # Grouped (2 groups, strided, dilated) and depthwise convolutions; pooling
+    # with ceil_mode, auto_pad and count_include_pad = 0.
+    x4 = vi("x", [2, 4, 9, 9])
+    yield "grouped_conv_pool", model(
+        [h.make_node("Conv", ["x", "gw", "gb"], ["g"], group=2, pads=[1, 0, 1, 2], strides=[2, 1],
+                     dilations=[1, 2]),
+         h.make_node("Conv", ["x", "dw"], ["d"], group=4, auto_pad="SAME_UPPER"),
+         h.make_node("AveragePool", ["d"], ["ap"], kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 0, 0],
+                     ceil_mode=1),
+         h.make_node("MaxPool", ["d"], ["mp"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_LOWER")],
+        [x4], [vi("g", [2, 6, 5, 7]), vi("ap", [2, 4, 5, 5]), vi("mp", [2, 4, 5, 5])],
+        [w("gw", [6, 2, 3, 3]), w("gb", [6]), w("dw", [4, 1, 3, 3])]), {"x": f32(2, 4, 9, 9)}
     yield "norms", model(
         [h.make_node("BatchNormalization", ["x", "s", "bb", "mu", "var"], ["bn"]),
          h.make_node("LayerNormalization", ["x", "lg", "lb"], ["ln"], axis=-1, epsilon=1e-5),

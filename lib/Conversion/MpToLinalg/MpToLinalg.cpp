@@ -1137,8 +1137,7 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
     auto y = dyn_cast<RankedTensorType>(op.getType());
     if (failed(check2D(op, rewriter, x)) || !y)
       return failure();
-    if (op.getGroup().value_or(1) != 1)
-      return rewriter.notifyMatchFailure(op, "grouped convolution");
+    int64_t groups = op.getGroup().value_or(1);
     Location loc = op.getLoc();
     SmallVector<int64_t> strides = {1, 1}, dil = {1, 1};
     if (auto st = op.getStrides())
@@ -1165,12 +1164,14 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
     init = linalg::FillOp::create(rewriter, loc, floatConst(rewriter, loc, acc, 0.0),
                                   init)
                .getResult(0);
-    // im2col, then a matmul-shaped generic with loop order (n, f, k, p):
+    // im2col, then a matmul-shaped generic per group, loop order
+    // (n, g, f, k, p):
     //   col[n, c, kh, kw, oh, ow] = in[n, c, oh*s + kh*d, ow*s + kw*d]
-    //   out[n, f, p] += w[f, k] * col[n, k, p],  k = (c, kh, kw), p = (oh, ow)
-    // The innermost loop walks a whole output plane contiguously whatever the
-    // stride, so LLVM vectorises it (the named conv_2d_nchw_fchw keeps the
-    // 3-wide kw loop innermost).
+    //   out[n, g, f, p] += w[g, f, k] * col[n, g, k, p]
+    // with c = (g, c'), k = (c', kh, kw) and p = (oh, ow). The innermost loop
+    // walks a whole output plane contiguously whatever the stride, so LLVM
+    // vectorises it (the named conv_2d_nchw_fchw keeps the 3-wide kw loop
+    // innermost). Depthwise convolution is the case c' = 1.
     MLIRContext *cctx = rewriter.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, cctx); };
     auto inT = cast<RankedTensorType>(in.getType());
@@ -1180,8 +1181,11 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
     SmallVector<Value> colDyn;
     if (inT.isDynamicDim(0))
       colDyn.push_back(tensor::DimOp::create(rewriter, loc, in, 0));
-    if (inT.isDynamicDim(1))
+    if (inT.isDynamicDim(1) || w.isDynamicDim(0) || w.isDynamicDim(1))
       return rewriter.notifyMatchFailure(op, "dynamic channels");
+    int64_t f = w.getDimSize(0), kg = w.getDimSize(1) * kh * kw;
+    if (groups < 1 || f % groups || inT.getDimSize(1) != groups * w.getDimSize(1))
+      return rewriter.notifyMatchFailure(op, "channels do not match group");
     Value col = tensor::EmptyOp::create(rewriter, loc, colShape,
                                         inT.getElementType(), colDyn);
     col = linalg::GenericOp::create(
@@ -1197,21 +1201,36 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
                 linalg::YieldOp::create(b, l, args[0]);
               })
               .getResult(0);
+    // [N, C*KH*KW, P] -> [N, G, Kg, P]; weights [F, Kg] -> [G, F/G, Kg].
     Value colK = tensor::CollapseShapeOp::create(
         rewriter, loc, col, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+    auto colKT = cast<RankedTensorType>(colK.getType());
+    colK = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({colKT.getDimSize(0), groups, kg, oh * ow}, colKT.getElementType()),
+        colK, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
     Value wK = tensor::CollapseShapeOp::create(
         rewriter, loc, adaptor.getW(), ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    wK = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({groups, f / groups, kg}, w.getElementType()), wK,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
     Value initP = tensor::CollapseShapeOp::create(
         rewriter, loc, init, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    auto initPT = cast<RankedTensorType>(initP.getType());
+    initP = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({initPT.getDimSize(0), groups, f / groups, oh * ow}, acc),
+        initP, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
     Value convP =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{initP.getType()}, ValueRange{wK, colK},
             ValueRange{initP},
-            SmallVector<AffineMap>{AffineMap::get(4, 0, {d(1), d(2)}, cctx),
-                                   AffineMap::get(4, 0, {d(0), d(2), d(3)}, cctx),
-                                   AffineMap::get(4, 0, {d(0), d(1), d(3)}, cctx)},
+            SmallVector<AffineMap>{AffineMap::get(5, 0, {d(1), d(2), d(3)}, cctx),
+                                   AffineMap::get(5, 0, {d(0), d(1), d(3), d(4)}, cctx),
+                                   AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, cctx)},
             SmallVector<IteratorType>{IteratorType::parallel, IteratorType::parallel,
-                                      IteratorType::reduction, IteratorType::parallel},
+                                      IteratorType::parallel, IteratorType::reduction,
+                                      IteratorType::parallel},
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value prod = arith::MulFOp::create(b, l, convertScalar(b, l, args[0], acc),
                                                  convertScalar(b, l, args[1], acc));
@@ -1219,6 +1238,8 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
                                       arith::AddFOp::create(b, l, args[2], prod).getResult());
             })
             .getResult(0);
+    convP = tensor::CollapseShapeOp::create(
+        rewriter, loc, convP, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
     Value conv = tensor::ExpandShapeOp::create(
         rewriter, loc, accType, convP, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
     // Bias (per output channel) and the cast back to the storage type.

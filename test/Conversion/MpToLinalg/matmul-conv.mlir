@@ -34,18 +34,22 @@ func.func @matmul_batched(%a: tensor<2x8x16xf32>, %b: tensor<16x4xf32>) -> tenso
 // -----
 
 // Conv: padding, im2col (the strides are in the gather map), a
-// matmul-shaped generic over (n, f, k = c*kh*kw, p = oh*ow), then the bias.
+// matmul-shaped generic over (n, g, f, k = c*kh*kw, p = oh*ow) with one
+// group here, then the bias.
 // CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
-// CHECK-DAG: #[[WK:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
-// CHECK-DAG: #[[COLK:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
-// CHECK-DAG: #[[OUTP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[WK:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d3)>
+// CHECK-DAG: #[[COLK:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-DAG: #[[OUTP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: %[[COL:.*]] = linalg.generic {indexing_maps = [#[[IM2COL]], {{.*}}]{{.*}} ins(%[[P]] : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<1x3x3x3x4x4xf32>)
 // CHECK: %[[C2:.*]] = tensor.collapse_shape %[[COL]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x4x4xf32> into tensor<1x27x16xf32>
+// CHECK: %[[CG:.*]] = tensor.expand_shape %[[C2]] {{.*}} into tensor<1x1x27x16xf32>
 // CHECK: %[[W2:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
-// CHECK: %[[MM:.*]] = linalg.generic {indexing_maps = [#[[WK]], #[[COLK]], #[[OUTP]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%[[W2]], %[[C2]] : tensor<4x27xf32>, tensor<1x27x16xf32>)
-// CHECK: tensor.expand_shape %[[MM]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 4, 4]
+// CHECK: %[[WG:.*]] = tensor.expand_shape %[[W2]] {{.*}} into tensor<1x4x27xf32>
+// CHECK: %[[MM:.*]] = linalg.generic {indexing_maps = [#[[WK]], #[[COLK]], #[[OUTP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[WG]], %[[CG]] : tensor<1x4x27xf32>, tensor<1x1x27x16xf32>)
+// CHECK: %[[MF:.*]] = tensor.collapse_shape %[[MM]] {{.*}} into tensor<1x4x16xf32>
+// CHECK: tensor.expand_shape %[[MF]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 4, 4]
 // CHECK: arith.addf
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = mp.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
@@ -104,4 +108,21 @@ func.func @avg_pool_ceil(%x: tensor<1x2x6x6xf16>) -> tensor<1x2x4x4xf16> {
 func.func @max_pool_same(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
   %0 = mp.max_pool %x {auto_pad = "SAME_UPPER", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Depthwise convolution (group = channels, f16 storage): the K dim of each
+// group is 1*kh*kw, products are accumulated in f32, and the dynamic batch
+// flows through the reshapes.
+// CHECK-LABEL: func.func @depthwise_f16
+// CHECK: tensor.expand_shape %{{.*}} {{.*}} into tensor<?x8x9x16xf16>
+// CHECK: tensor.expand_shape %{{.*}} {{.*}} into tensor<8x1x9xf16>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x1x9xf16>, tensor<?x8x9x16xf16>) outs(%{{.*}} : tensor<?x8x1x16xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @depthwise_f16(%x: tensor<?x8x4x4xf16>, %w: tensor<8x1x3x3xf16>) -> tensor<?x8x4x4xf16> {
+  %0 = mp.conv %x, %w {group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, mp.acc_type = f32} : (tensor<?x8x4x4xf16>, tensor<8x1x3x3xf16>) -> tensor<?x8x4x4xf16>
+  return %0 : tensor<?x8x4x4xf16>
 }
