@@ -1,0 +1,79 @@
+//===- CPURunner.h - compile and run mp modules on the host CPU -*- C++ -*-===//
+//
+// The executor behind mp-run and calibration: host arrays (numpy dtypes),
+// readers for .npy / .npz / ONNX TensorProto .pb files, and CPUExecutable,
+// which lowers a module with mp-lower-to-cpu, JITs @main with MLIR's
+// ExecutionEngine (tuned for the host CPU) and calls it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_EXECUTIONENGINE_CPURUNNER_H
+#define MIXPREC_EXECUTIONENGINE_CPURUNNER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace mixprec {
+
+/// A dense row-major host array. `dtype` is numpy's descr without the byte
+/// order: f4 f8 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1.
+struct HostArray {
+  std::string dtype;
+  std::vector<int64_t> shape;
+  std::vector<char> data;
+  int64_t numel() const;
+};
+
+/// Bytes per element of a dtype (0 if unknown).
+int64_t dtypeBytes(llvm::StringRef dtype);
+/// The dtype holding an MLIR element type, or "" (e.g. bf16).
+std::string dtypeOf(mlir::Type elementType);
+/// Element `p` of `dtype` as a double (NaN for unknown dtypes).
+double loadAsDouble(const char *p, llvm::StringRef dtype);
+
+/// Reads `.npy` (key ""), `.npz` (keys are member names; stored, not
+/// compressed) or ONNX TensorProto `.pb` (key "").
+llvm::Expected<std::map<std::string, HostArray>> readArrays(llvm::StringRef path);
+/// Writes a `.npy` file.
+llvm::Error writeNpy(const std::string &path, const HostArray &array);
+
+/// A JIT-compiled @main.
+class CPUExecutable {
+public:
+  /// Lowers `module` in place with mp-lower-to-cpu and JITs its @main (whose
+  /// arguments and results must be ranked tensors). Lowering diagnostics go
+  /// to the context's handler. `printLowered` receives the LLVM-dialect IR.
+  static llvm::Expected<std::unique_ptr<CPUExecutable>>
+  compile(mlir::ModuleOp module, llvm::raw_ostream *printLowered = nullptr);
+  ~CPUExecutable();
+
+  /// Calls @main. Arguments must match its signature (dtype and shape; the
+  /// caller checks, see checkArgument). Results are copied into fresh arrays.
+  llvm::Expected<std::vector<HostArray>> run(std::vector<HostArray> &args);
+
+  llvm::ArrayRef<mlir::RankedTensorType> getArgumentTypes() const { return argTypes; }
+  llvm::ArrayRef<mlir::RankedTensorType> getResultTypes() const { return resultTypes; }
+
+private:
+  CPUExecutable() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::vector<mlir::RankedTensorType> argTypes, resultTypes;
+};
+
+/// "" if `array` fits `type` (dtype and static dims), else a description of
+/// the mismatch.
+std::string checkArgument(mlir::RankedTensorType type, const HostArray &array);
+
+} // namespace mixprec
+
+#endif // MIXPREC_EXECUTIONENGINE_CPURUNNER_H

@@ -1,0 +1,428 @@
+//===- CPURunner.cpp - compile and run mp modules on the host CPU ---------===//
+
+#include "mixprec/ExecutionEngine/CPURunner.h"
+
+#include "mixprec/Conversion/MpToLinalg.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using namespace mixprec;
+using llvm::APFloat;
+using llvm::APInt;
+using llvm::StringRef;
+using llvm::Twine;
+
+namespace {
+llvm::Error fail(const Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
+}
+} // namespace
+
+int64_t HostArray::numel() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+int64_t mixprec::dtypeBytes(StringRef d) {
+  if (d.size() < 2)
+    return 0;
+  int64_t n = 0;
+  d.drop_front().getAsInteger(10, n);
+  return n;
+}
+
+std::string mixprec::dtypeOf(Type t) {
+  if (t.isF32()) return "f4";
+  if (t.isF64()) return "f8";
+  if (t.isF16()) return "f2";
+  if (t.isInteger(1)) return "b1";
+  if (auto i = dyn_cast<IntegerType>(t))
+    return (i.isUnsigned() ? "u" : "i") + std::to_string(i.getWidth() / 8);
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// .npy / .npz / .pb
+//===----------------------------------------------------------------------===//
+
+namespace {
+llvm::Expected<HostArray> parseNpy(StringRef bytes, const std::string &what) {
+  if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
+    return fail(what + " is not a .npy file");
+  unsigned major = (unsigned char)bytes[6];
+  size_t hlen, off;
+  if (major == 1) {
+    hlen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
+    off = 10;
+  } else {
+    hlen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8) |
+           ((size_t)(unsigned char)bytes[10] << 16) |
+           ((size_t)(unsigned char)bytes[11] << 24);
+    off = 12;
+  }
+  StringRef header = bytes.substr(off, hlen);
+  HostArray a;
+  size_t d = header.find("'descr':");
+  size_t q1 = header.find('\'', d + 8), q2 = header.find('\'', q1 + 1);
+  StringRef descr = header.slice(q1 + 1, q2);
+  if (descr.starts_with(">"))
+    return fail(what + ": big-endian arrays are not supported");
+  a.dtype = descr.drop_while([](char c) { return c == '<' || c == '|' || c == '='; }).str();
+  if (header.contains("'fortran_order': True"))
+    return fail(what + ": Fortran-ordered arrays are not supported");
+  size_t s = header.find("'shape':");
+  StringRef shape = header.slice(header.find('(', s) + 1, header.find(')', s));
+  SmallVector<StringRef> dims;
+  shape.split(dims, ',', -1, false);
+  for (StringRef dim : dims) {
+    int64_t v;
+    if (!dim.trim().empty() && !dim.trim().getAsInteger(10, v))
+      a.shape.push_back(v);
+  }
+  StringRef payload = bytes.drop_front(off + hlen);
+  int64_t need = a.numel() * dtypeBytes(a.dtype);
+  if ((int64_t)payload.size() < need)
+    return fail(what + ": truncated data (" + Twine(payload.size()) + " bytes, need " +
+        Twine(need) + ")");
+  a.data.assign(payload.begin(), payload.begin() + need);
+  return a;
+}
+
+
+/// An ONNX TensorProto (.pb), as shipped with the ONNX test data.
+llvm::Expected<HostArray> parseTensorProto(StringRef bytes, StringRef path, std::string &name) {
+  onnx::TensorProto t;
+  if (!t.ParseFromArray(bytes.data(), bytes.size()))
+    return fail("'" + path + "' is not an ONNX TensorProto");
+  name = t.name();
+  HostArray a;
+  for (int64_t d : t.dims())
+    a.shape.push_back(d);
+  using TP = onnx::TensorProto;
+  switch (t.data_type()) {
+  case TP::FLOAT: a.dtype = "f4"; break;
+  case TP::DOUBLE: a.dtype = "f8"; break;
+  case TP::FLOAT16: a.dtype = "f2"; break;
+  case TP::INT64: a.dtype = "i8"; break;
+  case TP::INT32: a.dtype = "i4"; break;
+  case TP::INT16: a.dtype = "i2"; break;
+  case TP::INT8: a.dtype = "i1"; break;
+  case TP::UINT8: a.dtype = "u1"; break;
+  case TP::UINT16: a.dtype = "u2"; break;
+  case TP::UINT32: a.dtype = "u4"; break;
+  case TP::UINT64: a.dtype = "u8"; break;
+  case TP::BOOL: a.dtype = "b1"; break;
+  default:
+    return fail("'" + path + "': unsupported tensor data type " +
+        Twine(t.data_type()));
+  }
+  int64_t eb = dtypeBytes(a.dtype), n = a.numel();
+  if (t.has_raw_data()) {
+    if ((int64_t)t.raw_data().size() != n * eb)
+      return fail("'" + path + "': raw_data size does not match the shape");
+    a.data.assign(t.raw_data().begin(), t.raw_data().end());
+    return a;
+  }
+  a.data.resize(n * eb);
+  auto put = [&](int64_t i, auto v) { std::memcpy(a.data.data() + i * eb, &v, eb); };
+  for (int64_t i = 0; i < n; ++i) {
+    if (a.dtype == "f4" && i < t.float_data_size()) put(i, t.float_data(i));
+    else if (a.dtype == "f8" && i < t.double_data_size()) put(i, t.double_data(i));
+    else if (a.dtype == "i8" && i < t.int64_data_size()) put(i, t.int64_data(i));
+    else if ((a.dtype == "u4" || a.dtype == "u8") && i < t.uint64_data_size()) {
+      uint64_t v = t.uint64_data(i);
+      if (eb == 8) put(i, v); else put(i, (uint32_t)v);
+    }
+    else if (i < t.int32_data_size()) {
+      int32_t v = t.int32_data(i);
+      if (eb == 4) put(i, v);
+      else if (eb == 2) put(i, (int16_t)v);
+      else put(i, (int8_t)v);
+    } else
+      return fail("'" + path + "': typed data shorter than the shape");
+  }
+  return a;
+}
+
+
+} // namespace
+
+llvm::Expected<std::map<std::string, HostArray>>
+mixprec::readArrays(StringRef path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, false, false);
+  if (!buf)
+    return fail("cannot read '" + path + "': " + buf.getError().message());
+  StringRef bytes = (*buf)->getBuffer();
+  std::map<std::string, HostArray> out;
+  if (path.ends_with(".pb")) {
+    // Tensors are matched by position: the name in the file is informative.
+    std::string name;
+    auto a = parseTensorProto(bytes, path, name);
+    if (!a)
+      return a.takeError();
+    out[""] = std::move(*a);
+    return out;
+  }
+  if (!path.ends_with(".npz")) {
+    auto a = parseNpy(bytes, path.str());
+    if (!a)
+      return a.takeError();
+    out[""] = std::move(*a);
+    return out;
+  }
+  // A .npz is a zip of .npy members (np.savez stores them uncompressed).
+  size_t pos = 0;
+  auto u16 = [&](size_t p) { return (unsigned)(unsigned char)bytes[p] | ((unsigned)(unsigned char)bytes[p + 1] << 8); };
+  auto u32 = [&](size_t p) { return (uint64_t)u16(p) | ((uint64_t)u16(p + 2) << 16); };
+  while (pos + 30 <= bytes.size() && u32(pos) == 0x04034b50) {
+    unsigned method = u16(pos + 8);
+    uint64_t size = u32(pos + 18);
+    unsigned nameLen = u16(pos + 26), extraLen = u16(pos + 28);
+    std::string name = bytes.substr(pos + 30, nameLen).str();
+    StringRef extra = bytes.substr(pos + 30 + nameLen, extraLen);
+    if (size == 0xffffffffu) // zip64: sizes in the extra field
+      for (size_t e = 0; e + 4 <= extra.size();) {
+        unsigned id = (unsigned char)extra[e] | ((unsigned char)extra[e + 1] << 8);
+        unsigned len = (unsigned char)extra[e + 2] | ((unsigned char)extra[e + 3] << 8);
+        if (id == 1 && len >= 16) {
+          size = 0;
+          for (int b = 7; b >= 0; --b)
+            size = (size << 8) | (unsigned char)extra[e + 4 + 8 + b];
+        }
+        e += 4 + len;
+      }
+    if (method != 0)
+      return fail("'" + path + "' member '" + name +
+          "' is compressed; write the archive with np.savez, not "
+          "np.savez_compressed");
+    size_t data = pos + 30 + nameLen + extraLen;
+    StringRef key = StringRef(name).ends_with(".npy") ? StringRef(name).drop_back(4) : StringRef(name);
+    auto a = parseNpy(bytes.substr(data, size), (path + ":" + name).str());
+    if (!a)
+      return a.takeError();
+    out[key.str()] = std::move(*a);
+    pos = data + size;
+  }
+  if (out.empty())
+    return fail("'" + path + "' holds no arrays");
+  return out;
+}
+
+
+llvm::Error mixprec::writeNpy(const std::string &path, const HostArray &a) {
+  std::string shape = "(";
+  for (int64_t d : a.shape)
+    shape += std::to_string(d) + ",";
+  if (a.shape.size() > 1)
+    shape.pop_back();
+  shape += ")";
+  std::string descr = (a.dtype == "b1" || a.dtype == "i1" || a.dtype == "u1" ? "|" : "<") + a.dtype;
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return fail("cannot write '" + path + "': " + ec.message());
+  os << "\x93NUMPY" << '\x01' << '\x00';
+  os << (char)(header.size() & 0xff) << (char)(header.size() >> 8);
+  os << header;
+  os.write(a.data.data(), a.data.size());
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// JIT
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// {allocated, aligned, offset, sizes[rank], strides[rank]} as int64 words.
+std::vector<int64_t> descriptorFor(void *data, ArrayRef<int64_t> shape) {
+  std::vector<int64_t> d = {(int64_t)(intptr_t)data, (int64_t)(intptr_t)data, 0};
+  for (int64_t s : shape)
+    d.push_back(s);
+  int64_t stride = 1;
+  std::vector<int64_t> strides(shape.size());
+  for (int64_t i = shape.size() - 1; i >= 0; --i) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  d.insert(d.end(), strides.begin(), strides.end());
+  return d;
+}
+} // namespace
+
+double mixprec::loadAsDouble(const char *p, StringRef dtype) {
+  if (dtype == "f4") { float v; std::memcpy(&v, p, 4); return v; }
+  if (dtype == "f8") { double v; std::memcpy(&v, p, 8); return v; }
+  if (dtype == "f2") {
+    uint16_t h; std::memcpy(&h, p, 2);
+    return APFloat(APFloat::IEEEhalf(), APInt(16, h)).convertToDouble();
+  }
+  if (dtype == "i8") { int64_t v; std::memcpy(&v, p, 8); return v; }
+  if (dtype == "i4") { int32_t v; std::memcpy(&v, p, 4); return v; }
+  if (dtype == "i2") { int16_t v; std::memcpy(&v, p, 2); return v; }
+  if (dtype == "i1") return (int8_t)*p;
+  if (dtype == "u1" || dtype == "b1") return (uint8_t)*p;
+  return NAN;
+}
+
+
+std::string mixprec::checkArgument(RankedTensorType type, const HostArray &a) {
+  bool ok = dtypeOf(type.getElementType()) == a.dtype &&
+            type.getRank() == (int64_t)a.shape.size();
+  for (int64_t d = 0; ok && d < type.getRank(); ++d)
+    ok = type.isDynamicDim(d) || type.getDimSize(d) == a.shape[d];
+  if (ok)
+    return "";
+  std::string want, got = a.dtype + "[";
+  llvm::raw_string_ostream(want) << type;
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    got += (i ? "," : "") + std::to_string(a.shape[i]);
+  std::string dt = dtypeOf(type.getElementType());
+  return "expects " + want + " (numpy dtype " + (dt.empty() ? "none" : dt) +
+         "), got " + got + "]";
+}
+
+CPUExecutable::~CPUExecutable() = default;
+
+llvm::Expected<std::unique_ptr<CPUExecutable>>
+CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return fail("the module has no func.func @main");
+  std::unique_ptr<CPUExecutable> exe(new CPUExecutable());
+  FunctionType fnType = main.getFunctionType();
+  for (Type t : fnType.getInputs()) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    if (!rt)
+      return fail("@main takes a non-ranked-tensor argument");
+    exe->argTypes.push_back(rt);
+  }
+  for (Type t : fnType.getResults()) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    if (!rt || dtypeOf(rt.getElementType()).empty())
+      return fail("@main returns a type a host array cannot hold");
+    exe->resultTypes.push_back(rt);
+  }
+  // ONNX names are not LLVM parameter attributes.
+  main.removeArgAttrsAttr();
+  main.removeResAttrsAttr();
+  main->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  PassManager pm(module.getContext());
+  buildLowerToCPUPipeline(pm);
+  if (failed(pm.run(module)))
+    return fail("lowering to the CPU failed (an op above has no CPU lowering "
+                "yet, see docs/cpu-execution.md)");
+  if (printLowered)
+    module.print(*printLowered);
+
+  // Optimise for the host CPU: without a target machine the vectoriser's
+  // cost model assumes a generic target and leaves most loops scalar.
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder)
+    return tmBuilder.takeError();
+  tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto hostTM = tmBuilder->createTargetMachine();
+  if (!hostTM)
+    return hostTM.takeError();
+  ExecutionEngineOptions opts;
+  auto transformer = makeOptimizingTransformer(3, 0, hostTM->get());
+  opts.transformer = transformer;
+  opts.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // memrefCopy and friends.
+  llvm::SmallVector<StringRef> libs = {MP_MLIR_C_RUNNER_UTILS};
+  opts.sharedLibPaths = libs;
+  auto engine = ExecutionEngine::create(module, opts);
+  if (!engine)
+    return fail("JIT compilation failed: " + llvm::toString(engine.takeError()));
+  exe->engine = std::move(*engine);
+  return exe;
+}
+
+llvm::Expected<std::vector<HostArray>>
+CPUExecutable::run(std::vector<HostArray> &args) {
+  if (args.size() != argTypes.size())
+    return fail("@main takes " + Twine(argTypes.size()) + " arguments, got " +
+                Twine(args.size()));
+  // Packed call of _mlir_ciface_main(results*, arg descriptors*...).
+  std::vector<std::vector<int64_t>> argDescs;
+  for (HostArray &a : args)
+    argDescs.push_back(descriptorFor(a.data.data(), a.shape));
+  std::vector<size_t> offsets;
+  size_t words = 0;
+  for (RankedTensorType t : resultTypes) {
+    offsets.push_back(words);
+    words += 3 + 2 * t.getRank();
+  }
+  std::vector<int64_t> storage(words);
+  void *resultPtr = storage.data();
+  std::vector<void *> argPtrs(argDescs.size());
+  llvm::SmallVector<void *> packed;
+  if (words)
+    packed.push_back(&resultPtr);
+  for (size_t i = 0; i < argDescs.size(); ++i) {
+    argPtrs[i] = argDescs[i].data();
+    packed.push_back(&argPtrs[i]);
+  }
+  if (llvm::Error err = engine->invokePacked("_mlir_ciface_main", packed))
+    return fail("invocation failed: " + llvm::toString(std::move(err)));
+
+  // Copy the (possibly strided) results out, then free their buffers; a
+  // result that aliases an argument is not ours to free.
+  std::vector<HostArray> results;
+  std::vector<void *> toFree;
+  for (size_t i = 0; i < resultTypes.size(); ++i) {
+    RankedTensorType type = resultTypes[i];
+    const int64_t *d = &storage[offsets[i]];
+    int64_t rank = type.getRank();
+    HostArray a;
+    a.dtype = dtypeOf(type.getElementType());
+    int64_t eb = dtypeBytes(a.dtype);
+    for (int64_t k = 0; k < rank; ++k)
+      a.shape.push_back(d[3 + k]);
+    a.data.resize(a.numel() * eb);
+    const char *base = (const char *)(intptr_t)d[1] + d[2] * eb;
+    std::vector<int64_t> idx(rank, 0);
+    for (int64_t n = 0; n < a.numel(); ++n) {
+      int64_t off = 0;
+      for (int64_t k = 0; k < rank; ++k)
+        off += idx[k] * d[3 + rank + k];
+      std::memcpy(a.data.data() + n * eb, base + off * eb, eb);
+      for (int64_t k = rank - 1; k >= 0; --k) {
+        if (++idx[k] < a.shape[k])
+          break;
+        idx[k] = 0;
+      }
+    }
+    void *alloc = (void *)(intptr_t)d[0];
+    bool isArg = false;
+    for (HostArray &in : args)
+      isArg |= (const char *)(intptr_t)d[1] == in.data.data();
+    if (!isArg && !llvm::is_contained(toFree, alloc))
+      toFree.push_back(alloc);
+    results.push_back(std::move(a));
+  }
+  for (void *p : toFree)
+    std::free(p);
+  return results;
+}
