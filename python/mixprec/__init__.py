@@ -138,6 +138,7 @@ _OPTION_KEYS = {
     "init_max": "init-max", "data_max": "data-max", "static_data_max": "static-data-max",
     "min_positive": "min-positive", "max_reduction_depth": "max-reduction-depth",
     "chip": "chip", "input_ranges": "input-range", "clamp_constants": "clamp-constants",
+    "calibration_data": "calibration-data",
 }
 
 
@@ -188,7 +189,9 @@ def autocast(model: ModelLike, *, output_path: Optional[Union[str, os.PathLike]]
             op_types_to_include, nodes_to_exclude, nodes_to_include (regexes),
             init_max, data_max, static_data_max, min_positive,
             max_reduction_depth, chip, input_ranges ({name: (lo, hi)}),
-            clamp_constants.
+            calibration_data (list of .npz paths keyed by graph input name:
+            the FP32 model runs on each and the observed ranges feed the
+            data-max rule), clamp_constants.
 
     Returns:
         ``(onnx.ModelProto, Report)``, or ``(output_path, Report)``.

@@ -84,6 +84,21 @@ def test_input_ranges_drive_static_rules():
     assert report.node("big_matmul").rule == "static-data-max"
 
 
+def test_calibration_data_drives_data_max(tmp_path):
+    model = gen_autocast_models.MODELS["overflow"]()
+    feeds = autocast_eval.feeds_for(model, batch=4)
+    path = tmp_path / "calib.npz"
+    np.savez(path, **feeds)
+    _, report = mixprec.autocast(model, keep_io_types=True, calibration_data=[str(path)])
+    node = report.node("big_matmul")
+    assert node.rule == "data-max"
+    assert "observed over 1 calibration batch" in node.evidence
+    # The observed range is that of x @ W (float64 oracle, 4 printed digits).
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    y = feeds["x"].astype(np.float64) @ inits["big.w"].astype(np.float64)
+    assert f"{y.max():.4g}" in node.evidence
+
+
 def test_bad_model_raises_located_error():
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])

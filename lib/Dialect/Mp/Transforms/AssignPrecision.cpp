@@ -154,7 +154,7 @@ std::optional<Decision> MpAssignPrecisionPass::rangeRule(Value v,
     return std::nullopt;
   return Decision{Color::F32, observed ? "data-max" : "static-data-max",
                   what.str() + " range [" + fmt(iv.lo) + ", " + fmt(iv.hi) +
-                      "] (" + (observed ? "observed" : "static bound via " + iv.source) +
+                      "] (" + (observed ? iv.source : "static bound via " + iv.source) +
                       ") exceeds " + (observed ? "data-max " : "static-data-max ") +
                       fmt(limit)};
 }
@@ -290,6 +290,22 @@ void MpAssignPrecisionPass::runOnOperation() {
   RangeOptions rangeOpts;
   if (failed(validate(module, rangeOpts)))
     return signalPassFailure();
+  llvm::DenseMap<Value, Interval> observed;
+  if (!calibrationData.empty()) {
+    std::string error;
+    auto seen = calibrate(module, calibrationData, error);
+    if (failed(seen)) {
+      module.emitError() << "mp-assign-precision: calibration failed: " << error;
+      return signalPassFailure();
+    }
+    observed = std::move(*seen);
+    rangeOpts.observed = [&](Value v) -> std::optional<Interval> {
+      auto it = observed.find(v);
+      if (it == observed.end())
+        return std::nullopt;
+      return it->second;
+    };
+  }
   ranges = computeRanges(module, rangeOpts);
   decisions.clear();
 

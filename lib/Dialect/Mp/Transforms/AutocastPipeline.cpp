@@ -25,6 +25,7 @@ void mixprec::mp::buildAutocastPipeline(OpPassManager &pm,
   assign.maxReductionDepth = o.maxReductionDepth;
   assign.chip = o.chip;
   assign.inputRanges.assign(o.inputRanges.begin(), o.inputRanges.end());
+  assign.calibrationData.assign(o.calibrationData.begin(), o.calibrationData.end());
   pm.addPass(createMpAssignPrecision(assign));
   MpInsertCastsOptions insert;
   insert.clampConstants = o.clampConstants;
@@ -72,6 +73,9 @@ struct AutocastPipelineOptions
                            llvm::cl::init("sm_90")};
   ListOption<std::string> inputRanges{*this, "input-range",
                                       llvm::cl::desc("name:lo:hi")};
+  ListOption<std::string> calibrationData{
+      *this, "calibration-data",
+      llvm::cl::desc("Calibration batches (.npz), see mp-assign-precision")};
   Option<bool> clampConstants{*this, "clamp-constants",
                               llvm::cl::desc("Clamp out-of-range constants"),
                               llvm::cl::init(false)};
@@ -108,6 +112,8 @@ void mixprec::mp::registerAutocastPipeline() {
         o.maxReductionDepth = p.maxReductionDepth;
         o.chip = p.chip;
         o.inputRanges.assign(p.inputRanges.begin(), p.inputRanges.end());
+        o.calibrationData.assign(p.calibrationData.begin(),
+                                 p.calibrationData.end());
         o.clampConstants = p.clampConstants;
         o.report = p.report;
         o.summary = p.summary;

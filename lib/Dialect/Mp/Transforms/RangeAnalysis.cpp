@@ -563,13 +563,8 @@ mixprec::mp::computeRanges(ModuleOp module, const RangeOptions &options) {
   RangeComputer rc{ranges};
   auto combine = [&](Value v, Interval iv) {
     if (options.observed)
-      if (std::optional<Interval> seen = options.observed(v)) {
-        if (iv.known)
-          iv = Interval::of(std::min(iv.lo, seen->lo),
-                            std::max(iv.hi, seen->hi), "static+calibration");
-        else
-          iv = *seen;
-      }
+      if (std::optional<Interval> seen = options.observed(v))
+        iv = *seen;
     if (iv.known || ranges.count(v))
       ranges[v] = iv;
   };

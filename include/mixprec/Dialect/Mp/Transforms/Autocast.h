@@ -45,11 +45,23 @@ struct Interval {
 struct RangeOptions {
   /// Declared ranges of graph inputs, by ONNX name.
   llvm::StringMap<Interval> inputRanges;
-  /// Calibration hook: if it returns a range for a value, that range is
-  /// combined (hull) with the static bound. The calibration issue plugs
-  /// measured per-tensor min/max in here.
+  /// Calibration hook: if it returns a range for a value, that observed
+  /// range replaces the static bound (static bounds are sound but loose; the
+  /// data-max rule is about what the data does). mp-assign-precision fills it
+  /// from `calibrate`.
   std::function<std::optional<Interval>(mlir::Value)> observed;
 };
+
+/// Runs @main on calibration batches (`.npz` files keyed by graph input name,
+/// or a `.npy` for a single-input graph) with the CPU executor and returns
+/// the observed [min, max] of every floating-point tensor of @main's body and
+/// of its inputs, pooled over all batches (source "observed over N
+/// calibration batches").
+/// On failure `error` says why (a missing input, a dtype or shape mismatch,
+/// an op without a CPU lowering).
+llvm::FailureOr<llvm::DenseMap<mlir::Value, Interval>>
+calibrate(mlir::ModuleOp module, llvm::ArrayRef<std::string> files,
+          std::string &error);
 
 /// Computes an interval for every floating-point value in `module`.
 llvm::DenseMap<mlir::Value, Interval>
@@ -102,6 +114,7 @@ struct AutocastOptions {
   int64_t maxReductionDepth = 0;
   std::string chip = "sm_90";
   std::vector<std::string> inputRanges;
+  std::vector<std::string> calibrationData;
   bool clampConstants = false;
   /// JSON report path ("" for none) and whether to print the summary.
   std::string report;

@@ -57,8 +57,9 @@ def MpAssignPrecision : Pass<"mp-assign-precision", "::mlir::ModuleOp"> {
     initializer values, `input-range`, and op semantics such as softmax in
     [0, 1] or layer-norm outputs bounded by scale and bias):
     `init-max` (an initializer with |x| above it keeps its consumer FP32),
-    `data-max` (an input or output whose *observed* range, from calibration
-    data, exceeds it), `static-data-max` (one whose static worst-case bound
+    `data-max` (an input or output whose *observed* range, from running the
+    FP32 model on the `calibration-data` batches with the CPU executor,
+    exceeds it; an observed range replaces the static bound of that tensor), `static-data-max` (one whose static worst-case bound
     exceeds it: by default FP16's largest value, i.e. possible overflow),
     `min-positive`
     (an initializer whose values would underflow), `max-reduction-depth`
@@ -111,6 +112,11 @@ def MpAssignPrecision : Pass<"mp-assign-precision", "::mlir::ModuleOp"> {
            "(bf16 needs sm_80 or newer)">,
     ListOption<"inputRanges", "input-range", "std::string",
                "Declared input ranges, name:lo:hi (repeatable)">,
+    ListOption<"calibrationData", "calibration-data", "std::string",
+               "Calibration batches (.npz keyed by graph input name, or .npy "
+               "for a single input): the FP32 model runs on each with the CPU "
+               "executor, and the observed per-tensor ranges, pooled over all "
+               "batches, feed the data-max rule">,
   ];
 }
 
