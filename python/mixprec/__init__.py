@@ -27,7 +27,7 @@ import onnx
 from ._mixprec import MixprecError  # noqa: F401  (re-exported)
 from . import _mixprec
 
-__all__ = ["autocast", "import_onnx", "run_pipeline", "Report", "NodeDecision",
+__all__ = ["autocast", "import_onnx", "run", "run_pipeline", "Report", "NodeDecision",
            "ConstantConversion", "MixprecError"]
 
 ModelLike = Union[onnx.ModelProto, bytes, str, os.PathLike]
@@ -240,6 +240,46 @@ def import_onnx(model: ModelLike) -> str:
         return _mixprec.import_onnx_file(os.fspath(model))
     data = model.SerializeToString() if isinstance(model, onnx.ModelProto) else bytes(model)
     return _mixprec.import_onnx_bytes(data, "<bytes>", False)
+
+
+def run(model: ModelLike, inputs: Mapping[str, Any]) -> dict:
+    """Compiles an ONNX model for the CPU (``convert-mp-to-linalg``, JIT; the
+    engine of ``mp-run``) and runs it.
+
+    Args:
+        model: ModelProto, serialized bytes, or a path (external data works
+            by path). Mixed-precision models run in the precisions they hold.
+        inputs: ``{graph input name: numpy array}``; every graph input is
+            required. Symbolic dims are pinned to the arrays' shapes.
+
+    Returns:
+        ``{output name: numpy array}`` in graph order.
+
+    Raises:
+        MixprecError: an unknown or missing input, a dtype or shape mismatch,
+            or an op without a CPU lowering yet (see docs/cpu-execution.md).
+    """
+    import numpy as np
+
+    wire = []
+    for name, value in inputs.items():
+        a = np.ascontiguousarray(value)
+        if a.dtype.byteorder == ">":
+            a = a.astype(a.dtype.newbyteorder("<"))
+        dtype = f"{a.dtype.kind}{a.dtype.itemsize}"
+        wire.append((name, dtype, list(a.shape), a.tobytes()))
+    if isinstance(model, (str, os.PathLike)):
+        outs = _mixprec.run_model(b"", os.fspath(model), wire)
+    else:
+        data = model.SerializeToString() if isinstance(model, onnx.ModelProto) else bytes(model)
+        outs = _mixprec.run_model(data, "", wire)
+    result = {}
+    for name, dtype, shape, data in outs:
+        np_dtype = np.dtype(("|" if dtype[0] == "b" or dtype[1:] == "1" else "<") + dtype)
+        if dtype == "b1":
+            np_dtype = np.dtype(bool)
+        result[name] = np.frombuffer(data, dtype=np_dtype).reshape(shape).copy()
+    return result
 
 
 def run_pipeline(mlir_text: str, pipeline: str) -> str:

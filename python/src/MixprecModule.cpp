@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
+#include "mixprec/ExecutionEngine/CPURunner.h"
 #include "mixprec/Dialect/Mp/Transforms/Autocast.h"
 #include "mixprec/Dialect/Mp/Transforms/Passes.h"
 #include "mixprec/Target/ONNX/ONNXExport.h"
@@ -21,6 +22,10 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -28,6 +33,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
 
 #include <mutex>
 #include <stdexcept>
@@ -45,6 +51,8 @@ void registerOnce() {
   static std::once_flag flag;
   std::call_once(flag, [] {
     registerAllPasses();
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
     mixprec::mp::registerMpPasses();
     mixprec::mp::registerAutocastPipeline();
   });
@@ -63,6 +71,8 @@ struct Session {
     registerAllDialects(registry);
     registerAllExtensions(registry);
     registry.insert<mixprec::mp::MpDialect>();
+    registerBuiltinDialectTranslation(registry);
+    registerLLVMDialectTranslation(registry);
     context = std::make_unique<MLIRContext>(registry);
     context->loadDialect<mixprec::mp::MpDialect>();
     handler = std::make_unique<ScopedDiagnosticHandler>(
@@ -155,6 +165,76 @@ std::string tempPath(const char *suffix) {
   return std::string(path);
 }
 
+/// (name, dtype, shape, bytes): a host array crossing the binding.
+using WireArray =
+    std::tuple<std::string, std::string, std::vector<int64_t>, nb::bytes>;
+
+std::vector<WireArray> runModel(nb::bytes data, const std::string &path,
+                                const std::vector<WireArray> &inputs) {
+  Session s;
+  auto load = [&](const mixprec::ImportOptions &opts) {
+    OwningOpRef<ModuleOp> module;
+    if (!path.empty())
+      module = mixprec::importONNXFile(path, s.context.get(), opts);
+    else
+      module = mixprec::importONNX(llvm::StringRef(data.c_str(), data.size()),
+                                   /*isText=*/false, "<bytes>",
+                                   s.context.get(), opts);
+    if (!module)
+      s.fail("cannot import the ONNX model");
+    return module;
+  };
+  OwningOpRef<ModuleOp> module = load({});
+  auto main = module->lookupSymbol<func::FuncOp>("main");
+  std::vector<std::string> argNames, resultNames;
+  for (unsigned i = 0; i < main.getNumArguments(); ++i) {
+    auto n = main.getArgAttrOfType<StringAttr>(i, "mp.name");
+    argNames.push_back(n ? n.getValue().str() : "input" + std::to_string(i));
+  }
+  for (unsigned i = 0; i < main.getNumResults(); ++i) {
+    auto n = main.getResultAttrOfType<StringAttr>(i, "mp.name");
+    resultNames.push_back(n ? n.getValue().str() : "output" + std::to_string(i));
+  }
+  std::vector<mixprec::HostArray> args(argNames.size());
+  std::vector<bool> have(argNames.size(), false);
+  for (const auto &[name, dtype, shape, bytes] : inputs) {
+    auto it = llvm::find(argNames, name);
+    if (it == argNames.end())
+      throw MixprecError("no graph input is named '" + name + "'");
+    unsigned i = it - argNames.begin();
+    mixprec::HostArray a{dtype, shape, std::vector<char>(bytes.c_str(), bytes.c_str() + bytes.size())};
+    if ((int64_t)a.data.size() != a.numel() * mixprec::dtypeBytes(dtype))
+      throw MixprecError("input '" + name + "': data size does not match its shape and dtype");
+    auto type = dyn_cast<RankedTensorType>(main.getArgumentTypes()[i]);
+    std::string problem = type ? mixprec::checkArgument(type, a) : "is not a ranked tensor";
+    if (!problem.empty())
+      throw MixprecError("input '" + name + "' " + problem);
+    args[i] = std::move(a);
+    have[i] = true;
+  }
+  for (unsigned i = 0; i < have.size(); ++i)
+    if (!have[i])
+      throw MixprecError("missing input '" + argNames[i] + "'");
+  // Symbolic dims are pinned to the data (as mp-run does).
+  mixprec::ImportOptions pinned;
+  for (unsigned i = 0; i < args.size(); ++i)
+    pinned.inputShapes[argNames[i]] = args[i].shape;
+  module = load(pinned);
+  auto exe = mixprec::CPUExecutable::compile(*module);
+  if (!exe)
+    s.fail(llvm::toString(exe.takeError()));
+  auto results = (*exe)->run(args);
+  if (!results)
+    s.fail(llvm::toString(results.takeError()));
+  std::vector<WireArray> out;
+  for (size_t i = 0; i < results->size(); ++i) {
+    mixprec::HostArray &r = (*results)[i];
+    out.emplace_back(resultNames[i], r.dtype, r.shape,
+                     nb::bytes(r.data.data(), r.data.size()));
+  }
+  return out;
+}
+
 } // namespace
 
 NB_MODULE(_mixprec, m) {
@@ -239,4 +319,10 @@ NB_MODULE(_mixprec, m) {
       nb::arg("external_data") = "auto",
       "Autocasts the model at `input` and writes it to `output` (external "
       "data as needed); returns the report JSON.");
+
+  m.def("run_model", &runModel, nb::arg("data"), nb::arg("path"),
+        nb::arg("inputs"),
+        "Compiles the ONNX model (bytes, or `path` if not empty) for the CPU "
+        "and runs it on (name, dtype, shape, bytes) inputs; returns the "
+        "outputs in the same form.");
 }

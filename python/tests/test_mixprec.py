@@ -99,6 +99,33 @@ def test_calibration_data_drives_data_max(tmp_path):
     assert f"{y.max():.4g}" in node.evidence
 
 
+@pytest.mark.parametrize("name", ["cnn", "transformer"])
+def test_run_matches_onnxruntime(name):
+    model = gen_autocast_models.MODELS[name]()
+    feeds = autocast_eval.feeds_for(model, batch=3)
+    got = mixprec.run(model, feeds)
+    want = run(model, feeds)
+    assert list(got) == [o.name for o in model.graph.output]
+    for g, w in zip(got.values(), want):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4)
+    # The FP16 model runs in the precisions autocast assigned.
+    fp16, _ = mixprec.autocast(model, keep_io_types=True)
+    got16 = mixprec.run(fp16, feeds)
+    for g, w in zip(got16.values(), run(fp16, feeds)):
+        np.testing.assert_allclose(g, w, rtol=1e-2, atol=1e-2)
+
+
+def test_run_rejects_bad_inputs():
+    model = gen_autocast_models.MODELS["cnn"]()
+    feeds = autocast_eval.feeds_for(model, batch=2)
+    with pytest.raises(mixprec.MixprecError, match="expects tensor<.*numpy dtype f4.*got f8"):
+        mixprec.run(model, {"image": feeds["image"].astype(np.float64)})
+    with pytest.raises(mixprec.MixprecError, match="missing input 'image'"):
+        mixprec.run(model, {})
+    with pytest.raises(mixprec.MixprecError, match="no graph input is named 'nope'"):
+        mixprec.run(model, {"nope": feeds["image"]})
+
+
 def test_bad_model_raises_located_error():
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])
