@@ -108,6 +108,14 @@ def op_cases():
          h.make_node("MaxPool", ["d"], ["mp"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_LOWER")],
         [x4], [vi("g", [2, 6, 5, 7]), vi("ap", [2, 4, 5, 5]), vi("mp", [2, 4, 5, 5])],
         [w("gw", [6, 2, 3, 3]), w("gb", [6]), w("dw", [4, 1, 3, 3])]), {"x": f32(2, 4, 9, 9)}
+    # ConvTranspose: groups, strides, dilations, pads, output_padding; and one
+    # with output_shape.
+    yield "conv_transpose", model(
+        [h.make_node("ConvTranspose", ["x", "tw", "tb"], ["t"], group=2, strides=[2, 3], dilations=[1, 2],
+                     pads=[1, 0, 0, 1], output_padding=[1, 0]),
+         h.make_node("ConvTranspose", ["x", "uw"], ["u"], strides=[2, 2], output_shape=[20, 19])],
+        [x4], [vi("t", [2, 6, 19, 26]), vi("u", [2, 3, 20, 19])],
+        [w("tw", [4, 3, 3, 2]), w("tb", [6]), w("uw", [4, 3, 3, 3])]), {"x": f32(2, 4, 9, 9)}
     yield "norms", model(
         [h.make_node("BatchNormalization", ["x", "s", "bb", "mu", "var"], ["bn"]),
          h.make_node("LayerNormalization", ["x", "lg", "lb"], ["ln"], axis=-1, epsilon=1e-5),

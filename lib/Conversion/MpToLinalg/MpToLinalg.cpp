@@ -1269,6 +1269,158 @@ struct ConvPattern : OpConversionPattern<ConvOp> {
   }
 };
 
+/// ConvTranspose (any spatial rank, groups, dilations, output_padding,
+/// output_shape, auto_pad) in gather form, so that no output is written
+/// twice: y[n, f, o] = sum over c, k of x[n, g*Cg + c, i] * w[g*Cg + c, f', k]
+/// where o = i*stride - pad + k*dilation, i.e. i = (o + pad - k*dilation) /
+/// stride when that divides exactly and lands inside x. Accumulates in f32
+/// for f16/bf16 storage.
+struct ConvTransposePattern : OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto w = dyn_cast<RankedTensorType>(adaptor.getW().getType());
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    if (!x || !w || !y || x.getRank() < 3 || !w.hasStaticShape() ||
+        !isFloatLike(y.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs ranked float tensors");
+    int64_t r = x.getRank() - 2;
+    for (int64_t d = 1; d < x.getRank(); ++d)
+      if (x.isDynamicDim(d) || y.isDynamicDim(d))
+        return rewriter.notifyMatchFailure(op, "dynamic channel/spatial dims");
+    int64_t groups = op.getGroup().value_or(1);
+    int64_t cg = x.getDimSize(1) / groups, fg = w.getDimSize(1);
+    auto attrOr = [&](std::optional<ArrayRef<int64_t>> a, int64_t n, int64_t v) {
+      SmallVector<int64_t> out(n, v);
+      if (a && (int64_t)a->size() == n)
+        out.assign(a->begin(), a->end());
+      return out;
+    };
+    SmallVector<int64_t> strides = attrOr(op.getStrides(), r, 1);
+    SmallVector<int64_t> dil = attrOr(op.getDilations(), r, 1);
+    SmallVector<int64_t> pads = attrOr(op.getPads(), 2 * r, 0);
+    SmallVector<int64_t> outPad = attrOr(op.getOutputPadding(), r, 0);
+    StringRef autoPad = op.getAutoPad() ? StringRef(*op.getAutoPad()) : "NOTSET";
+    SmallVector<int64_t> head(r);
+    for (int64_t d = 0; d < r; ++d) {
+      int64_t in = x.getDimSize(2 + d), out = y.getDimSize(2 + d);
+      int64_t span = (w.getDimSize(2 + d) - 1) * dil[d] + 1;
+      int64_t total = strides[d] * (in - 1) + outPad[d] + span - out;
+      // The spec's formulas with floor division (as its reference does),
+      // which matters when output_shape asks for more than the full output.
+      if (autoPad == "SAME_UPPER")
+        head[d] = llvm::divideFloorSigned(total, 2);
+      else if (autoPad == "SAME_LOWER" || op.getOutputShape())
+        head[d] = total - llvm::divideFloorSigned(total, 2);
+      else if (autoPad == "VALID")
+        head[d] = 0;
+      else
+        head[d] = pads[d];
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    Type acc = accumulatorFor(y.getElementType());
+    // Dims: n, f, o[r], c, k[r].
+    int64_t nd = 2 + r + 1 + r;
+    SmallVector<AffineExpr> outE;
+    for (int64_t d = 0; d < 2 + r; ++d)
+      outE.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<IteratorType> iters(2 + r, IteratorType::parallel);
+    iters.append(1 + r, IteratorType::reduction);
+    SmallVector<Value> dyn;
+    if (y.isDynamicDim(0))
+      dyn.push_back(tensor::DimOp::create(rewriter, loc, adaptor.getX(), 0));
+    SmallVector<int64_t> loopShape(y.getShape());
+    loopShape.push_back(cg);
+    for (int64_t d = 0; d < r; ++d)
+      loopShape.push_back(w.getDimSize(2 + d));
+    // The reduction extents come from a shape-only operand.
+    Value extents = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>(loopShape).drop_front(2 + r), acc);
+    SmallVector<AffineExpr> extE;
+    for (int64_t d = 2 + r; d < nd; ++d)
+      extE.push_back(getAffineDimExpr(d, ctx));
+    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), acc, dyn);
+    init = linalg::FillOp::create(rewriter, loc, floatConst(rewriter, loc, acc, 0.0),
+                                  init)
+               .getResult(0);
+    Value xv = adaptor.getX(), wv = adaptor.getW();
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{init.getType()}, ValueRange{extents},
+            ValueRange{init},
+            SmallVector<AffineMap>{AffineMap::get(nd, 0, extE, ctx),
+                                   AffineMap::get(nd, 0, outE, ctx)},
+            iters,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
+              Value n = linalg::IndexOp::create(b, l, 0);
+              Value f = linalg::IndexOp::create(b, l, 1);
+              Value c = linalg::IndexOp::create(b, l, 2 + r);
+              Value g = arith::DivUIOp::create(b, l, f, cst(fg));
+              Value cAll = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, g, cst(cg)), c);
+              Value fIn = arith::RemUIOp::create(b, l, f, cst(fg));
+              Value valid = arith::ConstantIntOp::create(b, l, 1, 1);
+              SmallVector<Value> xi = {n, cAll}, wi = {cAll, fIn};
+              for (int64_t d = 0; d < r; ++d) {
+                Value o = linalg::IndexOp::create(b, l, 2 + d);
+                Value k = linalg::IndexOp::create(b, l, 3 + r + d);
+                // t = o + pad - k*dil; valid iff t >= 0, t % s == 0, t/s < in.
+                Value t = arith::SubIOp::create(
+                    b, l, arith::AddIOp::create(b, l, o, cst(head[d])),
+                    arith::MulIOp::create(b, l, k, cst(dil[d])));
+                Value i = arith::DivSIOp::create(b, l, t, cst(strides[d]));
+                Value ok = arith::AndIOp::create(
+                    b, l,
+                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, t, cst(0)),
+                    arith::CmpIOp::create(
+                        b, l, arith::CmpIPredicate::eq,
+                        arith::RemSIOp::create(b, l, t, cst(strides[d])), cst(0)));
+                ok = arith::AndIOp::create(
+                    b, l, ok,
+                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
+                                          cst(x.getDimSize(2 + d))));
+                valid = arith::AndIOp::create(b, l, valid, ok);
+                // Clamped so that the (discarded) read stays in bounds.
+                xi.push_back(arith::SelectOp::create(b, l, ok, i, cst(0)));
+                wi.push_back(k);
+              }
+              Value xs = convertScalar(b, l, tensor::ExtractOp::create(b, l, xv, xi), acc);
+              Value ws = convertScalar(b, l, tensor::ExtractOp::create(b, l, wv, wi), acc);
+              Value prod = arith::SelectOp::create(b, l, valid,
+                                                   arith::MulFOp::create(b, l, xs, ws),
+                                                   floatConst(b, l, acc, 0.0));
+              linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[1], prod).getResult());
+            })
+            .getResult(0);
+    // Bias per output channel, then the storage type.
+    SmallVector<Value> ins = {sum};
+    if (adaptor.getB()) {
+      auto bt = cast<RankedTensorType>(adaptor.getB().getType());
+      SmallVector<ReassociationIndices> re = {{0}};
+      SmallVector<int64_t> shape = {bt.getDimSize(0)};
+      for (int64_t d = 0; d < r; ++d) {
+        re.back().push_back(d + 1);
+        shape.push_back(1);
+      }
+      ins.push_back(tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, bt.getElementType()),
+          adaptor.getB(), re));
+    }
+    Value out = buildElementwise(
+        rewriter, loc, ins, y, [&](OpBuilder &b, Location l, ValueRange a, Type e) {
+          Value v = a[0];
+          if (a.size() > 1)
+            v = arith::AddFOp::create(b, l, v, convertScalar(b, l, a[1], acc));
+          return convertScalar(b, l, v, e);
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
 template <typename OpT, bool IsMax>
 struct PoolPattern : OpConversionPattern<OpT> {
   using OpConversionPattern<OpT>::OpConversionPattern;
@@ -2011,7 +2163,7 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
       ReducePattern<ReduceProdOp>, ReducePattern<ReduceL2Op>,
       ReducePattern<ReduceLogSumExpOp>, SoftmaxPattern<SoftmaxOp>,
       SoftmaxPattern<LogSoftmaxOp>, LayerNormPattern, BatchNormPattern,
-      ConvPattern, PoolPattern<MaxPoolOp, true>,
+      ConvPattern, ConvTransposePattern, PoolPattern<MaxPoolOp, true>,
       PoolPattern<AveragePoolOp, false>, GlobalAveragePoolPattern,
       ConcatPattern, GatherPattern, DropoutPattern, ShapePattern,
       GatherElementsPattern, ExpandPattern, TilePattern, ConstantOfShapePattern,

@@ -126,3 +126,29 @@ func.func @depthwise_f16(%x: tensor<?x8x4x4xf16>, %w: tensor<8x1x3x3xf16>) -> te
   %0 = mp.conv %x, %w {group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, mp.acc_type = f32} : (tensor<?x8x4x4xf16>, tensor<8x1x3x3xf16>) -> tensor<?x8x4x4xf16>
   return %0 : tensor<?x8x4x4xf16>
 }
+
+// -----
+
+// ConvTranspose in gather form: one generic over (n, f, oh, ow | c, kh, kw)
+// whose body maps each output position back to an input position
+// i = (o + pad - k*dilation) / stride, keeps the product only where that
+// divides exactly and lands inside x, and accumulates f16 products in f32.
+// CHECK-DAG: #[[EXT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_transpose_f16
+// CHECK: %[[ACC:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x7x7xf32>)
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[EXT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.*}} : tensor<2x3x3xf32>) outs(%[[ACC]] : tensor<1x4x7x7xf32>)
+// CHECK: %[[Q:.*]] = arith.divsi %[[T:.*]], %c2
+// CHECK: %[[R:.*]] = arith.remsi %[[T]], %c2
+// CHECK: arith.cmpi eq, %[[R]]
+// CHECK: %[[XV:.*]] = tensor.extract %arg0
+// CHECK: arith.extf %[[XV]] : f16 to f32
+// CHECK: %[[WV:.*]] = tensor.extract %arg1
+// CHECK: arith.extf %[[WV]] : f16 to f32
+// CHECK: arith.select
+// CHECK: tensor.expand_shape %arg2 {{\[\[}}0, 1, 2]] output_shape [4, 1, 1]
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @conv_transpose_f16(%x: tensor<1x2x3x3xf16>, %w: tensor<2x4x3x3xf16>, %b: tensor<4xf16>) -> tensor<1x4x7x7xf16> {
+  %0 = mp.conv_transpose %x, %w, %b {strides = array<i64: 2, 2>, mp.acc_type = f32} : (tensor<1x2x3x3xf16>, tensor<2x4x3x3xf16>, tensor<4xf16>) -> tensor<1x4x7x7xf16>
+  return %0 : tensor<1x4x7x7xf16>
+}
