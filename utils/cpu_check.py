@@ -116,6 +116,17 @@ def op_cases():
          h.make_node("ConvTranspose", ["x", "uw"], ["u"], strides=[2, 2], output_shape=[20, 19])],
         [x4], [vi("t", [2, 6, 19, 26]), vi("u", [2, 3, 20, 19])],
         [w("tw", [4, 3, 3, 2]), w("tb", [6]), w("uw", [4, 3, 3, 3])]), {"x": f32(2, 4, 9, 9)}
+    # Pad in every mode ONNX Runtime has at opset 17, pads from initializers.
+    yield "pad", model(
+        [h.make_node("Pad", ["a", "pc", "cv"], ["pc_out"], mode="constant"),
+         h.make_node("Pad", ["a", "pe"], ["pe_out"], mode="edge"),
+         h.make_node("Pad", ["a", "pr"], ["pr_out"], mode="reflect")],
+        [vi("a", [2, 3, 4])],
+        [vi("pc_out", [3, 6, 5]), vi("pe_out", [2, 5, 7]), vi("pr_out", [2, 5, 6])],
+        [nh.from_array(np.array([0, 1, 0, 1, 2, 1], np.int64), "pc"),
+         nh.from_array(np.array([1.5], np.float32).reshape(()), "cv"),
+         nh.from_array(np.array([0, 2, 1, 0, 0, 2], np.int64), "pe"),
+         nh.from_array(np.array([0, 1, 1, 0, 1, 1], np.int64), "pr")]), {"a": f32(2, 3, 4)}
     yield "norms", model(
         [h.make_node("BatchNormalization", ["x", "s", "bb", "mu", "var"], ["bn"]),
          h.make_node("LayerNormalization", ["x", "lg", "lb"], ["ln"], axis=-1, epsilon=1e-5),

@@ -2113,6 +2113,121 @@ struct SlicePattern : OpConversionPattern<SliceOp> {
   }
 };
 
+/// Pad with a static result shape: out[i] = in[j] with j = i - pads_begin
+/// mapped per mode (constant: outside -> value; edge: clamped; reflect:
+/// mirrored; wrap: modulo). `pads` (and `constant_value`) may be runtime
+/// tensors: they are read inside the body. Negative pads crop.
+struct PadPattern : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    if (!x || !y || !x.hasStaticShape() || !y.hasStaticShape() ||
+        isUnsignedInt(x.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static signless shapes");
+    int64_t rank = x.getRank();
+    StringRef mode = op.getMode() ? StringRef(*op.getMode()) : "constant";
+    if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")
+      return rewriter.notifyMatchFailure(op, "unknown mode");
+    // Which dims the pads address (axes, opset 18), in pads order.
+    SmallVector<int64_t> axes;
+    if (adaptor.getAxesVal()) {
+      auto a = constInts(adaptor.getAxesVal(), std::nullopt);
+      if (!a)
+        return rewriter.notifyMatchFailure(op, "axes must be constant");
+      for (int64_t v : *a)
+        axes.push_back(v < 0 ? v + rank : v);
+    } else {
+      for (int64_t d = 0; d < rank; ++d)
+        axes.push_back(d);
+    }
+    Location loc = op.getLoc();
+    Type e = x.getElementType();
+    Value in = adaptor.getData(), padsV = adaptor.getPadsVal(),
+          valueV = adaptor.getConstantValue();
+    std::optional<ArrayRef<int64_t>> padsAttr = op.getPads();
+    if (!padsV && !padsAttr)
+      return rewriter.notifyMatchFailure(op, "no pads");
+    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), e);
+    Value r = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
+                  SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(
+                      rank, rewriter.getContext())},
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    auto cst = [&](int64_t v) {
+                      return arith::ConstantIndexOp::create(b, l, v);
+                    };
+                    Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
+                    SmallVector<Value> coords;
+                    for (int64_t d = 0; d < rank; ++d) {
+                      Value i = linalg::IndexOp::create(b, l, d);
+                      const int64_t *slot = llvm::find(axes, d);
+                      if (slot == axes.end()) {
+                        coords.push_back(i);
+                        continue;
+                      }
+                      int64_t k = slot - axes.begin();
+                      Value begin;
+                      if (padsV)
+                        begin = arith::IndexCastOp::create(
+                            b, l, b.getIndexType(),
+                            tensor::ExtractOp::create(b, l, padsV, ValueRange{cst(k)}));
+                      else
+                        begin = cst((*padsAttr)[k]);
+                      int64_t n = x.getDimSize(d);
+                      Value j = arith::SubIOp::create(b, l, i, begin);
+                      Value lo = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j, cst(0));
+                      Value hi = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, j, cst(n));
+                      if (mode == "constant") {
+                        inside = arith::AndIOp::create(
+                            b, l, inside,
+                            arith::XOrIOp::create(b, l, arith::OrIOp::create(b, l, lo, hi),
+                                                  arith::ConstantIntOp::create(b, l, 1, 1)));
+                        j = arith::SelectOp::create(b, l, arith::OrIOp::create(b, l, lo, hi),
+                                                    cst(0), j);
+                      } else if (mode == "edge") {
+                        j = arith::SelectOp::create(b, l, lo, cst(0), j);
+                        j = arith::SelectOp::create(b, l, hi, cst(n - 1), j);
+                      } else if (mode == "reflect") {
+                        // -j before the start, 2(n-1) - j past the end.
+                        j = arith::SelectOp::create(
+                            b, l, lo, arith::SubIOp::create(b, l, cst(0), j), j);
+                        j = arith::SelectOp::create(
+                            b, l, hi, arith::SubIOp::create(b, l, cst(2 * (n - 1)), j), j);
+                      } else { // wrap
+                        j = arith::RemSIOp::create(
+                            b, l, arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, j, cst(n)),
+                                                       cst(n)),
+                            cst(n));
+                      }
+                      coords.push_back(j);
+                    }
+                    Value v = tensor::ExtractOp::create(b, l, in, coords);
+                    if (mode == "constant") {
+                      Value pad;
+                      if (valueV) {
+                        // A scalar, or (as some exporters write it) shape [1].
+                        SmallVector<Value> at(
+                            cast<RankedTensorType>(valueV.getType()).getRank(), cst(0));
+                        pad = tensor::ExtractOp::create(b, l, valueV, at);
+                      }
+                      else if (isFloatLike(e))
+                        pad = floatConst(b, l, e, op.getValue() ? op.getValue()->convertToDouble() : 0.0);
+                      else
+                        pad = arith::ConstantOp::create(b, l, b.getIntegerAttr(e, 0));
+                      v = arith::SelectOp::create(b, l, inside, v, pad);
+                    }
+                    linalg::YieldOp::create(b, l, v);
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
@@ -2167,7 +2282,7 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
       PoolPattern<AveragePoolOp, false>, GlobalAveragePoolPattern,
       ConcatPattern, GatherPattern, DropoutPattern, ShapePattern,
       GatherElementsPattern, ExpandPattern, TilePattern, ConstantOfShapePattern,
-      RangePattern, SplitPattern, ArgMaxPattern, SlicePattern>(ctx);
+      RangePattern, SplitPattern, ArgMaxPattern, SlicePattern, PadPattern>(ctx);
   // Flatten with a dynamic batch collapses; a static result reshapes.
   patterns.add<FlattenPattern>(ctx, /*benefit=*/2);
 }

@@ -132,3 +132,24 @@ func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<2x3xi32> {
   %0 = mp.constant_of_shape %s {value = dense<7> : tensor<1xi32>} : (tensor<2xi64>) -> tensor<2x3xi32>
   return %0 : tensor<2x3xi32>
 }
+
+// -----
+
+// Pad with runtime pads (read in the body) and a static result: the source
+// index is i - pads_begin, mirrored for reflect (-j before the start,
+// 2(n-1) - j past the end).
+// CHECK-LABEL: func.func @pad_reflect
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<5x7xf32>)
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[B:.*]] = tensor.extract %arg1[%c0] : tensor<4xi64>
+// CHECK: %[[BI:.*]] = arith.index_cast %[[B]] : i64 to index
+// CHECK: %[[J:.*]] = arith.subi %[[I]], %[[BI]] : index
+// CHECK: %[[NEG:.*]] = arith.subi %{{.*}}, %[[J]] : index
+// CHECK: %[[J1:.*]] = arith.select %{{.*}}, %[[NEG]], %[[J]] : index
+// CHECK: %[[MIR:.*]] = arith.subi %c4, %[[J1]] : index
+// CHECK: %[[ROW:.*]] = arith.select %{{.*}}, %[[MIR]], %[[J1]] : index
+// CHECK: tensor.extract %arg0[%[[ROW]], %{{.*}}] : tensor<3x4xf32>
+func.func @pad_reflect(%x: tensor<3x4xf32>, %p: tensor<4xi64>) -> tensor<5x7xf32> {
+  %0 = mp.pad %x, %p {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<5x7xf32>
+  return %0 : tensor<5x7xf32>
+}
