@@ -64,10 +64,24 @@ std::string mixprec::dtypeOf(Type t) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Bytes of `a` (numel * element size), or -1 if a dim is negative, the
+/// dtype is unknown or the product overflows.
+int64_t byteSize(const HostArray &a) {
+  int64_t n = dtypeBytes(a.dtype);
+  if (n <= 0)
+    return -1;
+  for (int64_t d : a.shape)
+    if (d < 0 || __builtin_mul_overflow(n, d, &n))
+      return -1;
+  return n;
+}
+
 llvm::Expected<HostArray> parseNpy(StringRef bytes, const std::string &what) {
   if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
     return fail(what + " is not a .npy file");
   unsigned major = (unsigned char)bytes[6];
+  if (major >= 2 && bytes.size() < 12)
+    return fail(what + " is not a .npy file");
   size_t hlen, off;
   if (major == 1) {
     hlen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
@@ -98,7 +112,9 @@ llvm::Expected<HostArray> parseNpy(StringRef bytes, const std::string &what) {
       a.shape.push_back(v);
   }
   StringRef payload = bytes.drop_front(off + hlen);
-  int64_t need = a.numel() * dtypeBytes(a.dtype);
+  int64_t need = byteSize(a);
+  if (need < 0)
+    return fail(what + ": unsupported dtype '" + a.dtype + "' or invalid shape");
   if ((int64_t)payload.size() < need)
     return fail(what + ": truncated data (" + Twine(payload.size()) + " bytes, need " +
         Twine(need) + ")");
@@ -134,6 +150,8 @@ llvm::Expected<HostArray> parseTensorProto(StringRef bytes, StringRef path, std:
     return fail("'" + path + "': unsupported tensor data type " +
         Twine(t.data_type()));
   }
+  if (byteSize(a) < 0)
+    return fail("'" + path + "': invalid dims");
   int64_t eb = dtypeBytes(a.dtype), n = a.numel();
   if (t.has_raw_data()) {
     if ((int64_t)t.raw_data().size() != n * eb)
@@ -142,21 +160,37 @@ llvm::Expected<HostArray> parseTensorProto(StringRef bytes, StringRef path, std:
     return a;
   }
   a.data.resize(n * eb);
-  auto put = [&](int64_t i, auto v) { std::memcpy(a.data.data() + i * eb, &v, eb); };
+  // Each value is converted to the element type before it is copied.
+  auto put = [&](int64_t i, auto v) {
+    static_assert(sizeof(v) <= 8);
+    if ((int64_t)sizeof(v) != eb)
+      return false;
+    std::memcpy(a.data.data() + i * eb, &v, eb);
+    return true;
+  };
+  // ONNX stores these dtypes in int32_data (f2 as its bit pattern).
+  bool inInt32 = a.dtype == "i4" || a.dtype == "i2" || a.dtype == "i1" ||
+                 a.dtype == "u1" || a.dtype == "u2" || a.dtype == "b1" ||
+                 a.dtype == "f2";
   for (int64_t i = 0; i < n; ++i) {
-    if (a.dtype == "f4" && i < t.float_data_size()) put(i, t.float_data(i));
-    else if (a.dtype == "f8" && i < t.double_data_size()) put(i, t.double_data(i));
-    else if (a.dtype == "i8" && i < t.int64_data_size()) put(i, t.int64_data(i));
-    else if ((a.dtype == "u4" || a.dtype == "u8") && i < t.uint64_data_size()) {
-      uint64_t v = t.uint64_data(i);
-      if (eb == 8) put(i, v); else put(i, (uint32_t)v);
-    }
-    else if (i < t.int32_data_size()) {
+    bool ok = false;
+    if (a.dtype == "f4" && i < t.float_data_size())
+      ok = put(i, t.float_data(i));
+    else if (a.dtype == "f8" && i < t.double_data_size())
+      ok = put(i, t.double_data(i));
+    else if (a.dtype == "i8" && i < t.int64_data_size())
+      ok = put(i, t.int64_data(i));
+    else if (a.dtype == "u8" && i < t.uint64_data_size())
+      ok = put(i, (uint64_t)t.uint64_data(i));
+    else if (a.dtype == "u4" && i < t.uint64_data_size())
+      ok = put(i, (uint32_t)t.uint64_data(i));
+    else if (inInt32 && i < t.int32_data_size()) {
       int32_t v = t.int32_data(i);
-      if (eb == 4) put(i, v);
-      else if (eb == 2) put(i, (int16_t)v);
-      else put(i, (int8_t)v);
-    } else
+      ok = eb == 4   ? put(i, v)
+           : eb == 2 ? put(i, (int16_t)v)
+                     : put(i, (int8_t)v);
+    }
+    if (!ok)
       return fail("'" + path + "': typed data shorter than the shape");
   }
   return a;
@@ -202,6 +236,8 @@ mixprec::readArrays(StringRef path) {
       for (size_t e = 0; e + 4 <= extra.size();) {
         unsigned id = (unsigned char)extra[e] | ((unsigned char)extra[e + 1] << 8);
         unsigned len = (unsigned char)extra[e + 2] | ((unsigned char)extra[e + 3] << 8);
+        if (e + 4 + len > extra.size())
+          break;
         if (id == 1 && len >= 16) {
           size = 0;
           for (int b = 7; b >= 0; --b)
@@ -214,6 +250,8 @@ mixprec::readArrays(StringRef path) {
           "' is compressed; write the archive with np.savez, not "
           "np.savez_compressed");
     size_t data = pos + 30 + nameLen + extraLen;
+    if (data > bytes.size() || size > bytes.size() - data)
+      return fail("'" + path + "' member '" + name + "' is truncated");
     StringRef key = StringRef(name).ends_with(".npy") ? StringRef(name).drop_back(4) : StringRef(name);
     auto a = parseNpy(bytes.substr(data, size), (path + ":" + name).str());
     if (!a)
@@ -283,6 +321,9 @@ double mixprec::loadAsDouble(const char *p, StringRef dtype) {
   if (dtype == "i2") { int16_t v; std::memcpy(&v, p, 2); return v; }
   if (dtype == "i1") return (int8_t)*p;
   if (dtype == "u1" || dtype == "b1") return (uint8_t)*p;
+  if (dtype == "u2") { uint16_t v; std::memcpy(&v, p, 2); return v; }
+  if (dtype == "u4") { uint32_t v; std::memcpy(&v, p, 4); return v; }
+  if (dtype == "u8") { uint64_t v; std::memcpy(&v, p, 8); return (double)v; }
   return NAN;
 }
 

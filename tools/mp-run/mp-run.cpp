@@ -222,16 +222,23 @@ int main(int argc, char **argv) {
   unsigned nextOut = 0;
   for (auto &[name, e] : expected) {
     unsigned idx = nextOut++;
-    if (!name.empty())
-      for (unsigned i = 0; i < results.size(); ++i)
-        if (resultNames[i] == name)
-          idx = i;
+    if (!name.empty()) {
+      auto it = llvm::find(resultNames, name);
+      if (it == resultNames.end())
+        die("no graph output is named '" + name + "'");
+      idx = it - resultNames.begin();
+    }
     if (idx >= results.size())
       die("more expected outputs than the graph has");
     HostArray &got = results[idx];
     const std::string &outName = resultNames[idx];
     if (got.shape != e.shape)
       die("output '" + outName + "': shape differs from the expectation");
+    static const char *known[] = {"f2", "f4", "f8", "i1", "i2", "i4",
+                                  "i8", "u1", "u2", "u4", "u8", "b1"};
+    if (!llvm::is_contained(known, StringRef(e.dtype)))
+      die("expected output '" + outName + "' has unsupported dtype '" +
+          e.dtype + "'");
     double worst = -1, worstGot = 0, worstWant = 0;
     int64_t worstAt = -1, bad = 0;
     int64_t gb = mixprec::dtypeBytes(got.dtype), wb = mixprec::dtypeBytes(e.dtype);

@@ -2192,11 +2192,22 @@ struct PadPattern : OpConversionPattern<PadOp> {
                         j = arith::SelectOp::create(b, l, lo, cst(0), j);
                         j = arith::SelectOp::create(b, l, hi, cst(n - 1), j);
                       } else if (mode == "reflect") {
-                        // -j before the start, 2(n-1) - j past the end.
-                        j = arith::SelectOp::create(
-                            b, l, lo, arith::SubIOp::create(b, l, cst(0), j), j);
-                        j = arith::SelectOp::create(
-                            b, l, hi, arith::SubIOp::create(b, l, cst(2 * (n - 1)), j), j);
+                        // Mirror without repeating the edge: fold j into the
+                        // period 2(n-1), then reflect the upper half (also
+                        // for pads as long as the input or longer; n = 1
+                        // repeats its only element).
+                        if (n == 1) {
+                          j = cst(0);
+                        } else {
+                          Value p = cst(2 * (n - 1));
+                          j = arith::RemSIOp::create(
+                              b, l, arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, j, p), p),
+                              p);
+                          j = arith::SelectOp::create(
+                              b, l,
+                              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, j, cst(n)),
+                              arith::SubIOp::create(b, l, p, j), j);
+                        }
                       } else { // wrap
                         j = arith::RemSIOp::create(
                             b, l, arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, j, cst(n)),
@@ -2221,6 +2232,176 @@ struct PadPattern : OpConversionPattern<PadOp> {
                       v = arith::SelectOp::create(b, l, inside, v, pad);
                     }
                     linalg::YieldOp::create(b, l, v);
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Resize, modes nearest and linear (n-linear over the resized axes), with
+/// the half_pixel, pytorch_half_pixel, align_corners, asymmetric and
+/// tf_half_pixel_for_nn coordinate transforms, opset 11+. Scales may be a
+/// runtime tensor (read in the body); with `sizes`, the scale of an axis is
+/// out/in. The result shape must be static. Coordinates are computed in f32
+/// like ONNX Runtime; linear interpolation clamps to the edge.
+struct ResizePattern : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    if (!x || !y || !x.hasStaticShape() || !y.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t opset = 13;
+    if (auto module = op->getParentOfType<ModuleOp>())
+      if (auto imports =
+              module->getAttrOfType<DictionaryAttr>(MpDialect::kOpsetImportAttr))
+        if (auto v = imports.getAs<IntegerAttr>("ai.onnx"))
+          opset = v.getInt();
+    StringRef mode = op.getMode() ? StringRef(*op.getMode()) : "nearest";
+    StringRef coord = op.getCoordinateTransformationMode()
+                          ? StringRef(*op.getCoordinateTransformationMode())
+                          : "half_pixel";
+    StringRef nearest = op.getNearestMode() ? StringRef(*op.getNearestMode())
+                                            : "round_prefer_floor";
+    bool linear = mode == "linear";
+    if (opset < 11 || (mode != "nearest" && !linear) ||
+        op.getAntialias().value_or(0) || op.getAxes() ||
+        (op.getKeepAspectRatioPolicy() && *op.getKeepAspectRatioPolicy() != "stretch") ||
+        !llvm::is_contained({StringRef("half_pixel"), StringRef("pytorch_half_pixel"),
+                             StringRef("align_corners"), StringRef("asymmetric"),
+                             StringRef("tf_half_pixel_for_nn")},
+                            coord) ||
+        !llvm::is_contained({StringRef("round_prefer_floor"),
+                             StringRef("round_prefer_ceil"), StringRef("floor"),
+                             StringRef("ceil")},
+                            nearest) ||
+        (linear && !isFloatLike(x.getElementType())) || isUnsignedInt(x.getElementType()))
+      return rewriter.notifyMatchFailure(op, "variant not lowered");
+    Value scalesV = adaptor.getScales();
+    if (scalesV) {
+      auto st = dyn_cast<RankedTensorType>(scalesV.getType());
+      // An empty scales tensor means `sizes` decides.
+      if (!st || (st.hasStaticShape() && st.getNumElements() == 0))
+        scalesV = Value();
+    }
+    int64_t rank = x.getRank();
+    Location loc = op.getLoc();
+    Type e = x.getElementType();
+    Type ct = e.isF64() ? e : Float32Type::get(rewriter.getContext());
+    Value in = adaptor.getX();
+    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), e);
+    Value r = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
+                  SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(
+                      rank, rewriter.getContext())},
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    auto fc = [&](double v) { return floatConst(b, l, ct, v); };
+                    auto icst = [&](int64_t v) {
+                      return arith::ConstantIndexOp::create(b, l, v);
+                    };
+                    auto clampIdx = [&](Value i, int64_t n) {
+                      i = arith::MaxSIOp::create(b, l, i, icst(0));
+                      return arith::MinSIOp::create(b, l, i, icst(n - 1)).getResult();
+                    };
+                    auto toIndex = [&](Value f) {
+                      return arith::IndexCastOp::create(
+                          b, l, b.getIndexType(),
+                          arith::FPToSIOp::create(b, l, b.getI64Type(), f));
+                    };
+                    // Per axis: either an exact index, or two indices and the
+                    // weight of the second (linear).
+                    SmallVector<Value> lo, hi, w;
+                    SmallVector<bool> interp;
+                    for (int64_t d = 0; d < rank; ++d) {
+                      Value i = linalg::IndexOp::create(b, l, d);
+                      int64_t n = x.getDimSize(d), m = y.getDimSize(d);
+                      // Unresized axes read straight through (with runtime
+                      // scales only when the axis has one element, since a
+                      // scale in [1, 1 + 1/n) also keeps n elements).
+                      if (n == m && (!scalesV || n == 1)) {
+                        lo.push_back(i), hi.push_back(i), w.push_back(Value());
+                        interp.push_back(false);
+                        continue;
+                      }
+                      Value s = scalesV
+                                    ? convertScalar(b, l,
+                                                    tensor::ExtractOp::create(
+                                                        b, l, scalesV, ValueRange{icst(d)}),
+                                                    ct)
+                                    : fc((double)m / (double)n);
+                      Value xf = arith::SIToFPOp::create(
+                          b, l, ct,
+                          arith::IndexCastOp::create(b, l, b.getI64Type(), i));
+                      Value half = fc(0.5);
+                      Value xo;
+                      if (coord == "half_pixel" || coord == "pytorch_half_pixel") {
+                        xo = arith::SubFOp::create(
+                            b, l,
+                            arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, xf, half), s),
+                            half);
+                        if (coord == "pytorch_half_pixel" && m <= 1)
+                          xo = fc(0.0);
+                      } else if (coord == "align_corners") {
+                        xo = m <= 1 ? fc(0.0)
+                                    : arith::MulFOp::create(
+                                          b, l, xf, fc((double)(n - 1) / (double)(m - 1)))
+                                          .getResult();
+                      } else if (coord == "asymmetric") {
+                        xo = arith::DivFOp::create(b, l, xf, s);
+                      } else { // tf_half_pixel_for_nn
+                        xo = arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, xf, half), s);
+                      }
+                      if (!linear) {
+                        Value ri;
+                        if (nearest == "floor")
+                          ri = math::FloorOp::create(b, l, xo);
+                        else if (nearest == "ceil")
+                          ri = math::CeilOp::create(b, l, xo);
+                        else if (nearest == "round_prefer_ceil")
+                          ri = math::FloorOp::create(b, l, arith::AddFOp::create(b, l, xo, half));
+                        else
+                          ri = math::CeilOp::create(b, l, arith::SubFOp::create(b, l, xo, half));
+                        Value idx = clampIdx(toIndex(ri), n);
+                        lo.push_back(idx), hi.push_back(idx), w.push_back(Value());
+                        interp.push_back(false);
+                        continue;
+                      }
+                      Value f0 = math::FloorOp::create(b, l, xo);
+                      Value i0 = toIndex(f0);
+                      lo.push_back(clampIdx(i0, n));
+                      hi.push_back(clampIdx(arith::AddIOp::create(b, l, i0, icst(1)), n));
+                      w.push_back(arith::SubFOp::create(b, l, xo, f0));
+                      interp.push_back(true);
+                    }
+                    // Sum over the 2^k corners of the interpolated axes.
+                    SmallVector<int64_t> axes;
+                    for (int64_t d = 0; d < rank; ++d)
+                      if (interp[d])
+                        axes.push_back(d);
+                    Value acc;
+                    for (int64_t corner = 0; corner < (1 << axes.size()); ++corner) {
+                      SmallVector<Value> coords(lo);
+                      Value weight;
+                      for (size_t a = 0; a < axes.size(); ++a) {
+                        int64_t d = axes[a];
+                        bool upper = (corner >> a) & 1;
+                        coords[d] = upper ? hi[d] : lo[d];
+                        Value wd = upper ? w[d] : arith::SubFOp::create(b, l, fc(1.0), w[d]).getResult();
+                        weight = weight ? arith::MulFOp::create(b, l, weight, wd).getResult() : wd;
+                      }
+                      Value v = tensor::ExtractOp::create(b, l, in, coords);
+                      if (axes.empty()) {
+                        acc = v;
+                        break;
+                      }
+                      Value term = arith::MulFOp::create(b, l, convertScalar(b, l, v, ct), weight);
+                      acc = acc ? arith::AddFOp::create(b, l, acc, term).getResult() : term;
+                    }
+                    linalg::YieldOp::create(b, l, axes.empty() ? acc : convertScalar(b, l, acc, e));
                   })
                   .getResult(0);
     rewriter.replaceOp(op, r);
@@ -2282,7 +2463,8 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
       PoolPattern<AveragePoolOp, false>, GlobalAveragePoolPattern,
       ConcatPattern, GatherPattern, DropoutPattern, ShapePattern,
       GatherElementsPattern, ExpandPattern, TilePattern, ConstantOfShapePattern,
-      RangePattern, SplitPattern, ArgMaxPattern, SlicePattern, PadPattern>(ctx);
+      RangePattern, SplitPattern, ArgMaxPattern, SlicePattern, PadPattern,
+      ResizePattern>(ctx);
   // Flatten with a dynamic batch collapses; a static result reshapes.
   patterns.add<FlattenPattern>(ctx, /*benefit=*/2);
 }

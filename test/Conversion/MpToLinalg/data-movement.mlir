@@ -136,20 +136,42 @@ func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<2x3xi32> {
 // -----
 
 // Pad with runtime pads (read in the body) and a static result: the source
-// index is i - pads_begin, mirrored for reflect (-j before the start,
-// 2(n-1) - j past the end).
+// index is j = i - pads_begin, folded into the period 2(n-1) and mirrored
+// (so pads as long as the input still read inside it).
 // CHECK-LABEL: func.func @pad_reflect
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<5x7xf32>)
 // CHECK: %[[I:.*]] = linalg.index 0 : index
 // CHECK: %[[B:.*]] = tensor.extract %arg1[%c0] : tensor<4xi64>
 // CHECK: %[[BI:.*]] = arith.index_cast %[[B]] : i64 to index
 // CHECK: %[[J:.*]] = arith.subi %[[I]], %[[BI]] : index
-// CHECK: %[[NEG:.*]] = arith.subi %{{.*}}, %[[J]] : index
-// CHECK: %[[J1:.*]] = arith.select %{{.*}}, %[[NEG]], %[[J]] : index
-// CHECK: %[[MIR:.*]] = arith.subi %c4, %[[J1]] : index
-// CHECK: %[[ROW:.*]] = arith.select %{{.*}}, %[[MIR]], %[[J1]] : index
+// CHECK: %[[R1:.*]] = arith.remsi %[[J]], %c4 : index
+// CHECK: %[[R2:.*]] = arith.addi %[[R1]], %c4 : index
+// CHECK: %[[F:.*]] = arith.remsi %[[R2]], %c4 : index
+// CHECK: %[[UP:.*]] = arith.cmpi sge, %[[F]], %c3
+// CHECK: %[[MIR:.*]] = arith.subi %c4, %[[F]] : index
+// CHECK: %[[ROW:.*]] = arith.select %[[UP]], %[[MIR]], %[[F]] : index
 // CHECK: tensor.extract %arg0[%[[ROW]], %{{.*}}] : tensor<3x4xf32>
 func.func @pad_reflect(%x: tensor<3x4xf32>, %p: tensor<4xi64>) -> tensor<5x7xf32> {
   %0 = mp.pad %x, %p {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<5x7xf32>
   return %0 : tensor<5x7xf32>
+}
+
+// -----
+
+// Resize, linear, half_pixel, runtime scales: the unit batch and channel
+// axes read straight through; H and W map back with (x + 0.5) / scale - 0.5,
+// and the four neighbours are weighted in f32 around f16 storage.
+// CHECK-LABEL: func.func @resize_linear
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x4xf16>)
+// CHECK: %[[S2:.*]] = tensor.extract %arg1[%c2] : tensor<4xf32>
+// CHECK: arith.divf %{{.*}}, %[[S2]] : f32
+// CHECK: math.floor
+// CHECK: %[[S3:.*]] = tensor.extract %arg1[%c3] : tensor<4xf32>
+// CHECK: math.floor
+// CHECK-COUNT-4: tensor.extract %arg0
+// CHECK-NOT: tensor.extract %arg0
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @resize_linear(%x: tensor<1x1x2x2xf16>, %s: tensor<4xf32>) -> tensor<1x1x4x4xf16> {
+  %0 = mp.resize %x, none, %s {mode = "linear"} : (tensor<1x1x2x2xf16>, tensor<4xf32>) -> tensor<1x1x4x4xf16>
+  return %0 : tensor<1x1x4x4xf16>
 }

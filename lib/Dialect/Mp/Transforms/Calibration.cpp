@@ -53,11 +53,15 @@ mixprec::mp::calibrate(ModuleOp module, ArrayRef<std::string> files,
   }
   // Probes: floating-point results of ops directly in @main's body (values
   // inside subgraphs cannot be returned), in walk order.
+  // Constants are skipped: their values are known, and returning every
+  // weight would copy the model.
+  auto probed = [](Operation &op) { return !isa<ConstantOp>(op); };
   SmallVector<Value> probes;
   for (Operation &op : main.getBody().front().without_terminator())
-    for (Value r : op.getResults())
-      if (isFloatTensor(r.getType()))
-        probes.push_back(r);
+    if (probed(op))
+      for (Value r : op.getResults())
+        if (isFloatTensor(r.getType()))
+          probes.push_back(r);
 
   OwningOpRef<ModuleOp> clone = module.clone();
   auto cmain = clone->lookupSymbol<func::FuncOp>("main");
@@ -66,9 +70,10 @@ mixprec::mp::calibrate(ModuleOp module, ArrayRef<std::string> files,
   SmallVector<Value> operands(ret.getOperands());
   SmallVector<Value> cprobes;
   for (Operation &op : cmain.getBody().front().without_terminator())
-    for (Value r : op.getResults())
-      if (isFloatTensor(r.getType()))
-        cprobes.push_back(r);
+    if (probed(op))
+      for (Value r : op.getResults())
+        if (isFloatTensor(r.getType()))
+          cprobes.push_back(r);
   // Probe k is result index[k]; an output already returned is not repeated.
   SmallVector<unsigned> index;
   for (Value v : cprobes) {
