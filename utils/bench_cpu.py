@@ -28,6 +28,7 @@ from onnx import numpy_helper as nh
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_autocast_models  # noqa: E402
+from cpu_check import mp_run_args  # noqa: E402
 
 
 def resnet18(batch=1, size=224):
@@ -101,14 +102,7 @@ def bench(name, m, feeds, args, tmp):
         sess.run(None, feeds)
         best_ort = min(best_ort, time.perf_counter() - t)
     cmd = [args.mp_run, path, f"--repeat={args.repeat}", "--rtol=1e-3", "--atol=1e-3"]
-    for k, v in feeds.items():
-        p = os.path.join(tmp, f"{name}.{k}.npy")
-        np.save(p, v)
-        cmd.append(f"--input={k}={p}")
-    for o, y in zip(sess.get_outputs(), ys):
-        p = os.path.join(tmp, f"{name}.expect.{o.name}.npy")
-        np.save(p, y)
-        cmd.append(f"--expect={o.name}={p}")
+    cmd += mp_run_args(tmp, name, feeds, [o.name for o in sess.get_outputs()], ys)
     r = subprocess.run(cmd, capture_output=True, text=True)
     mt = re.search(r"compile ([0-9.]+) s, run ([0-9.]+) s", r.stderr + r.stdout)
     if r.returncode != 0 or not mt:

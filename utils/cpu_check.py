@@ -174,6 +174,21 @@ def pin_shapes(m, feeds):
     return onnx.shape_inference.infer_shapes(m)
 
 
+def mp_run_args(out, name, feeds, output_names, outputs):
+    """--input/--expect arguments for mp-run: the feeds and the reference
+    outputs saved as .npy files under `out`, passed by name."""
+    args = []
+    for k, v in feeds.items():
+        p = os.path.join(out, f"{name}.in.{k}.npy")
+        np.save(p, v)
+        args.append(f"--input={k}={p}")
+    for o, y in zip(output_names, outputs):
+        p = os.path.join(out, f"{name}.exp.{o}.npy")
+        np.save(p, y)
+        args.append(f"--expect={o}={p}")
+    return args
+
+
 def run_case(name, m, feeds, args, out, rtol, atol, autocast=None):
     src = os.path.join(out, name + ".onnx")
     onnx.save(m, src)
@@ -182,21 +197,15 @@ def run_case(name, m, feeds, args, out, rtol, atol, autocast=None):
     if autocast:
         ref_model = os.path.join(out, name + ".f16.onnx")
         run_model = os.path.join(out, name + ".f16.mlir")
-        subprocess.run([args.mp_opt, src, f"--mp-autocast={autocast}", "-o", ref_model], check=True)
+        # Autocast once; the ONNX Runtime reference is the export of that module.
         subprocess.run([args.mp_opt, src, f"--mp-autocast={autocast}", "-o", run_model], check=True)
+        subprocess.run([args.mp_opt, run_model, "-o", ref_model], check=True)
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(ref_model, so, providers=["CPUExecutionProvider"])
     ys = sess.run(None, feeds)
     cmd = [args.mp_run, run_model, f"--rtol={rtol}", f"--atol={atol}"]
-    for k, v in feeds.items():
-        p = os.path.join(out, f"{name}.in.{k}.npy")
-        np.save(p, v)
-        cmd.append(f"--input={k}={p}")
-    for o, y in zip(sess.get_outputs(), ys):
-        p = os.path.join(out, f"{name}.exp.{o.name}.npy")
-        np.save(p, y)
-        cmd.append(f"--expect={o.name}={p}")
+    cmd += mp_run_args(out, name, feeds, [o.name for o in sess.get_outputs()], ys)
     r = subprocess.run(cmd, capture_output=True, text=True)
     ok = r.returncode == 0
     detail = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""

@@ -397,6 +397,13 @@ CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered) {
   if (!engine)
     return fail("JIT compilation failed: " + llvm::toString(engine.takeError()));
   exe->engine = std::move(*engine);
+  // The JIT generates machine code when a symbol is first looked up: do it
+  // now, so that compile time covers code generation and the first run()
+  // measures execution only.
+  auto fn = exe->engine->lookupPacked("_mlir_ciface_main");
+  if (!fn)
+    return fail("JIT compilation failed: " + llvm::toString(fn.takeError()));
+  exe->entry = *fn;
   return exe;
 }
 
@@ -425,8 +432,7 @@ CPUExecutable::run(std::vector<HostArray> &args) {
     argPtrs[i] = argDescs[i].data();
     packed.push_back(&argPtrs[i]);
   }
-  if (llvm::Error err = engine->invokePacked("_mlir_ciface_main", packed))
-    return fail("invocation failed: " + llvm::toString(std::move(err)));
+  entry(packed.data());
 
   // Copy the (possibly strided) results out, then free their buffers; a
   // result that aliases an argument is not ours to free.
@@ -466,4 +472,60 @@ CPUExecutable::run(std::vector<HostArray> &args) {
   for (void *p : toFree)
     std::free(p);
   return results;
+}
+
+std::vector<std::string> mixprec::graphValueNames(func::FuncOp main, bool results) {
+  std::vector<std::string> names;
+  unsigned n = results ? main.getNumResults() : main.getNumArguments();
+  for (unsigned i = 0; i < n; ++i) {
+    auto name = results ? main.getResultAttrOfType<StringAttr>(i, "mp.name")
+                        : main.getArgAttrOfType<StringAttr>(i, "mp.name");
+    names.push_back(name ? name.getValue().str()
+                         : (results ? "output" : "input") + std::to_string(i));
+  }
+  return names;
+}
+
+llvm::Expected<std::vector<HostArray>>
+mixprec::bindArguments(FunctionType fnType, llvm::ArrayRef<std::string> argNames,
+                       std::vector<std::pair<std::string, HostArray>> given) {
+  unsigned n = fnType.getNumInputs();
+  std::vector<HostArray> args(n);
+  std::vector<bool> have(n, false);
+  unsigned next = 0;
+  for (auto &[name, array] : given) {
+    unsigned idx;
+    if (!name.empty()) {
+      auto it = llvm::find(argNames, name);
+      if (it == argNames.end())
+        return fail("no graph input is named '" + name + "'");
+      idx = it - argNames.begin();
+    } else {
+      idx = next;
+      while (idx < n && have[idx])
+        ++idx;
+      if (idx >= n)
+        return fail("more inputs given than the graph has (" + Twine(n) + ")");
+      next = idx + 1;
+    }
+    auto type = dyn_cast<RankedTensorType>(fnType.getInput(idx));
+    if (!type)
+      return fail("input '" + argNames[idx] + "' is not a ranked tensor");
+    std::string problem = checkArgument(type, array);
+    if (!problem.empty())
+      return fail("input '" + argNames[idx] + "' (#" + Twine(idx) + ") " + problem);
+    args[idx] = std::move(array);
+    have[idx] = true;
+  }
+  for (unsigned i = 0; i < n; ++i)
+    if (!have[i])
+      return fail("missing input '" + argNames[i] + "' (#" + Twine(i) + ")");
+  return args;
+}
+
+bool mixprec::hasDynamicArguments(FunctionType fnType) {
+  return llvm::any_of(fnType.getInputs(), [](Type t) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    return rt && !rt.hasStaticShape();
+  });
 }

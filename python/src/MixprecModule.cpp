@@ -186,44 +186,31 @@ std::vector<WireArray> runModel(nb::bytes data, const std::string &path,
   };
   OwningOpRef<ModuleOp> module = load({});
   auto main = module->lookupSymbol<func::FuncOp>("main");
-  std::vector<std::string> argNames, resultNames;
-  for (unsigned i = 0; i < main.getNumArguments(); ++i) {
-    auto n = main.getArgAttrOfType<StringAttr>(i, "mp.name");
-    argNames.push_back(n ? n.getValue().str() : "input" + std::to_string(i));
-  }
-  for (unsigned i = 0; i < main.getNumResults(); ++i) {
-    auto n = main.getResultAttrOfType<StringAttr>(i, "mp.name");
-    resultNames.push_back(n ? n.getValue().str() : "output" + std::to_string(i));
-  }
-  std::vector<mixprec::HostArray> args(argNames.size());
-  std::vector<bool> have(argNames.size(), false);
+  FunctionType fnType = main.getFunctionType();
+  std::vector<std::string> argNames = mixprec::graphValueNames(main, false);
+  std::vector<std::string> resultNames = mixprec::graphValueNames(main, true);
+  std::vector<std::pair<std::string, mixprec::HostArray>> given;
   for (const auto &[name, dtype, shape, bytes] : inputs) {
-    auto it = llvm::find(argNames, name);
-    if (it == argNames.end())
-      throw MixprecError("no graph input is named '" + name + "'");
-    unsigned i = it - argNames.begin();
-    mixprec::HostArray a{dtype, shape, std::vector<char>(bytes.c_str(), bytes.c_str() + bytes.size())};
+    mixprec::HostArray a{dtype, shape,
+                         std::vector<char>(bytes.c_str(), bytes.c_str() + bytes.size())};
     if ((int64_t)a.data.size() != a.numel() * mixprec::dtypeBytes(dtype))
       throw MixprecError("input '" + name + "': data size does not match its shape and dtype");
-    auto type = dyn_cast<RankedTensorType>(main.getArgumentTypes()[i]);
-    std::string problem = type ? mixprec::checkArgument(type, a) : "is not a ranked tensor";
-    if (!problem.empty())
-      throw MixprecError("input '" + name + "' " + problem);
-    args[i] = std::move(a);
-    have[i] = true;
+    given.emplace_back(name, std::move(a));
   }
-  for (unsigned i = 0; i < have.size(); ++i)
-    if (!have[i])
-      throw MixprecError("missing input '" + argNames[i] + "'");
+  auto args = mixprec::bindArguments(fnType, argNames, std::move(given));
+  if (!args)
+    throw MixprecError(llvm::toString(args.takeError()));
   // Symbolic dims are pinned to the data (as mp-run does).
-  mixprec::ImportOptions pinned;
-  for (unsigned i = 0; i < args.size(); ++i)
-    pinned.inputShapes[argNames[i]] = args[i].shape;
-  module = load(pinned);
+  if (mixprec::hasDynamicArguments(fnType)) {
+    mixprec::ImportOptions pinned;
+    for (unsigned i = 0; i < args->size(); ++i)
+      pinned.inputShapes[argNames[i]] = (*args)[i].shape;
+    module = load(pinned);
+  }
   auto exe = mixprec::CPUExecutable::compile(*module);
   if (!exe)
     s.fail(llvm::toString(exe.takeError()));
-  auto results = (*exe)->run(args);
+  auto results = (*exe)->run(*args);
   if (!results)
     s.fail(llvm::toString(results.takeError()));
   std::vector<WireArray> out;

@@ -121,62 +121,21 @@ int main(int argc, char **argv) {
     die("the model has no func.func @main");
   FunctionType fnType = main.getFunctionType();
   // Names are read now: lowering replaces @main.
-  std::vector<std::string> argNames, resultNames;
-  for (unsigned i = 0; i < fnType.getNumInputs(); ++i) {
-    auto n = main.getArgAttrOfType<StringAttr>(i, "mp.name");
-    argNames.push_back(n ? n.getValue().str() : "input" + std::to_string(i));
-  }
-  for (unsigned i = 0; i < fnType.getNumResults(); ++i) {
-    auto n = main.getResultAttrOfType<StringAttr>(i, "mp.name");
-    resultNames.push_back(n ? n.getValue().str() : "output" + std::to_string(i));
-  }
+  std::vector<std::string> argNames = mixprec::graphValueNames(main, false);
+  std::vector<std::string> resultNames = mixprec::graphValueNames(main, true);
 
   // Inputs, checked against the graph's types.
-  auto given = collect(inputs);
-  std::vector<HostArray> args(fnType.getNumInputs());
-  std::vector<bool> have(fnType.getNumInputs(), false);
-  unsigned next = 0;
-  for (auto &[name, array] : given) {
-    unsigned idx = next;
-    if (!name.empty()) {
-      idx = fnType.getNumInputs();
-      for (unsigned i = 0; i < fnType.getNumInputs(); ++i)
-        if (argNames[i] == name)
-          idx = i;
-      if (idx == fnType.getNumInputs())
-        die("no graph input is named '" + name + "'");
-    } else {
-      while (idx < have.size() && have[idx])
-        ++idx;
-      if (idx >= have.size())
-        die("more inputs given than the graph has (" +
-            Twine(fnType.getNumInputs()) + ")");
-      next = idx + 1;
-    }
-    auto type = dyn_cast<RankedTensorType>(fnType.getInput(idx));
-    if (!type)
-      die("input '" + argNames[idx] + "' is not a ranked tensor");
-    std::string problem = mixprec::checkArgument(type, array);
-    if (!problem.empty())
-      die("input '" + argNames[idx] + "' (#" + Twine(idx) + ") " + problem);
-    args[idx] = std::move(array);
-    have[idx] = true;
-  }
-  for (unsigned i = 0; i < have.size(); ++i)
-    if (!have[i])
-      die("missing input '" + argNames[i] + "' (#" + Twine(i) + ")");
+  auto args = mixprec::bindArguments(fnType, argNames, collect(inputs));
+  if (!args)
+    die(llvm::toString(args.takeError()));
 
   // Symbolic dims (a batch size, a sequence length) are pinned to the given
   // data by importing again with those input shapes, so that shape inference
   // makes every intermediate static (reshapes and pooling need that).
-  bool dynamicArgs = llvm::any_of(fnType.getInputs(), [](Type t) {
-    auto rt = dyn_cast<RankedTensorType>(t);
-    return rt && !rt.hasStaticShape();
-  });
-  if (dynamicArgs && mixprec::isONNXPath(modelPath)) {
+  if (mixprec::hasDynamicArguments(fnType) && mixprec::isONNXPath(modelPath)) {
     mixprec::ImportOptions opts;
-    for (unsigned i = 0; i < args.size(); ++i)
-      opts.inputShapes[argNames[i]] = args[i].shape;
+    for (unsigned i = 0; i < args->size(); ++i)
+      opts.inputShapes[argNames[i]] = (*args)[i].shape;
     module = mixprec::importONNXFile(modelPath, &context, opts);
     if (!module)
       return 1;
@@ -191,7 +150,7 @@ int main(int argc, char **argv) {
   double best = INFINITY;
   for (int r = 0; r < std::max(1, (int)repeat); ++r) {
     auto s = std::chrono::steady_clock::now();
-    auto out = (*exe)->run(args);
+    auto out = (*exe)->run(*args);
     if (!out)
       die(llvm::toString(out.takeError()));
     best = std::min(best, std::chrono::duration<double>(

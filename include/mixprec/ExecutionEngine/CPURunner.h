@@ -21,6 +21,9 @@
 
 namespace mlir {
 class ExecutionEngine;
+namespace func {
+class FuncOp;
+} // namespace func
 } // namespace mlir
 
 namespace mixprec {
@@ -67,12 +70,30 @@ public:
 private:
   CPUExecutable() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  void (*entry)(void **) = nullptr; // packed _mlir_ciface_main
   std::vector<mlir::RankedTensorType> argTypes, resultTypes;
 };
 
 /// "" if `array` fits `type` (dtype and static dims), else a description of
 /// the mismatch.
 std::string checkArgument(mlir::RankedTensorType type, const HostArray &array);
+
+/// The ONNX names of @main's arguments (or results): their `mp.name`, else
+/// input<i> (output<i>).
+std::vector<std::string> graphValueNames(mlir::func::FuncOp main, bool results);
+
+/// Places `given` on the arguments of `fnType`, whose names are `argNames`:
+/// a named array goes to the argument of that name, an unnamed one to the
+/// next free position. Every argument must be given, with its dtype and
+/// static dims.
+llvm::Expected<std::vector<HostArray>>
+bindArguments(mlir::FunctionType fnType, llvm::ArrayRef<std::string> argNames,
+              std::vector<std::pair<std::string, HostArray>> given);
+
+/// True if an argument has a dynamic dim. Callers holding the ONNX model
+/// then re-import it with ImportOptions::inputShapes taken from the data, so
+/// that shape inference makes every intermediate static.
+bool hasDynamicArguments(mlir::FunctionType fnType);
 
 } // namespace mixprec
 

@@ -114,12 +114,7 @@ mixprec::mp::calibrate(ModuleOp module, ArrayRef<std::string> files,
     }
   }
 
-  // Graph inputs by name.
-  std::vector<std::string> argNames;
-  for (unsigned i = 0; i < main.getNumArguments(); ++i) {
-    auto n = main.getArgAttrOfType<StringAttr>(i, MpDialect::kNameAttr);
-    argNames.push_back(n ? n.getValue().str() : "");
-  }
+  std::vector<std::string> argNames = graphValueNames(main, /*results=*/false);
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -159,28 +154,18 @@ mixprec::mp::calibrate(ModuleOp module, ArrayRef<std::string> files,
       error = llvm::toString(arrays.takeError());
       return failure();
     }
-    std::vector<HostArray> args(argNames.size());
-    for (unsigned i = 0; i < argNames.size(); ++i) {
-      auto it = arrays->find(argNames[i]);
-      if (it == arrays->end() && arrays->size() == 1 && argNames.size() == 1 &&
-          arrays->begin()->first.empty())
-        it = arrays->begin(); // a .npy (unnamed) for a lone input
-      if (it == arrays->end()) {
-        error = "calibration file '" + file + "' has no array for graph input '" +
-                argNames[i] + "'";
-        return failure();
-      }
-      auto type = cast<RankedTensorType>(main.getArgumentTypes()[i]);
-      std::string problem = checkArgument(type, it->second);
-      if (!problem.empty()) {
-        error = "calibration file '" + file + "': input '" + argNames[i] + "' " +
-                problem;
-        return failure();
-      }
-      args[i] = it->second;
-      if (isFloatTensor(type))
-        scan(args[i], argLo[i], argHi[i]);
+    // Keyed by input name; a lone .npy (no key) takes the first input.
+    std::vector<std::pair<std::string, HostArray>> given(
+        std::make_move_iterator(arrays->begin()), std::make_move_iterator(arrays->end()));
+    auto bound = bindArguments(main.getFunctionType(), argNames, std::move(given));
+    if (!bound) {
+      error = "calibration file '" + file + "': " + llvm::toString(bound.takeError());
+      return failure();
     }
+    std::vector<HostArray> &args = *bound;
+    for (unsigned i = 0; i < args.size(); ++i)
+      if (isFloatTensor(main.getArgumentTypes()[i]))
+        scan(args[i], argLo[i], argHi[i]);
     std::vector<std::vector<int64_t>> shapes;
     for (HostArray &a : args)
       shapes.push_back(a.shape);
