@@ -3,23 +3,27 @@
 #include "mixprec/Conversion/MpToLinalg.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 void mixprec::buildLowerToCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertMpToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createMpTileAndVectorize());
   // Upstream from here; spelled textually so the pipeline reads like the
   // mlir-opt command line it is equivalent to.
   std::string upstream =
-      "canonicalize,"
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
+      "convert-vector-to-scf{full-unroll},"
       "convert-linalg-to-loops,"
       "convert-scf-to-cf,"
       "expand-strided-metadata,"
       "lower-affine,"
+      "convert-vector-to-llvm,"
       "finalize-memref-to-llvm,"
       "convert-math-to-llvm,"
       "convert-math-to-libm,"
