@@ -8,6 +8,7 @@ executes the precisions autocast assigned and must agree with ONNX Runtime
 running the exported mixed-precision model within FP16 tolerance).
 
 Usage: cpu_check.py --mp-opt build/bin/mp-opt --mp-run build/bin/mp-run [--out DIR]
+                    [--only NAME,NAME,...]
 """
 import argparse
 import os
@@ -157,6 +158,172 @@ def op_cases():
         [vi("r", [4, 6]), vi("c", [2, 6, 4]), vi("g", [2, 2, 4]), vi("y", [6, 4])],
         [nh.from_array(np.array([4, 6], np.int64), "shape"), nh.from_array(np.array([2, -1], np.int64), "idx"),
          nh.from_array(np.array([0], np.int64), "uax")]), {"a": f32(2, 3, 4)}
+    yield from recurrent_cases()
+    yield from control_flow_cases()
+    yield from misc_op_cases()
+
+
+# Recurrent ops: seq_length 5, batch 2, input 3, hidden 4 (ONNX layout 0:
+# X [seq, batch, input], Y [seq, num_directions, batch, hidden]).
+SEQ, BATCH, INP, HID = 5, 2, 3, 4
+
+
+def rnn_weights(prefix, gates, nd, bias=True):
+    """W, R and (optionally) B initializers for an RNN/GRU/LSTM with `gates`
+    gates and `nd` directions."""
+    ws = [w(prefix + "W", [nd, gates * HID, INP]), w(prefix + "R", [nd, gates * HID, HID])]
+    if bias:
+        ws.append(w(prefix + "B", [nd, 2 * gates * HID]))
+    return ws
+
+
+def recurrent_cases():
+    xs = vi("x", [SEQ, BATCH, INP])
+
+    def outs(prefix, nd, cell=False):
+        o = [vi(prefix + "Y", [SEQ, nd, BATCH, HID]), vi(prefix + "Y_h", [nd, BATCH, HID])]
+        return o + [vi(prefix + "Y_c", [nd, BATCH, HID])] if cell else o
+
+    def names(prefix, cell=False):
+        return [prefix + "Y", prefix + "Y_h"] + ([prefix + "Y_c"] if cell else [])
+
+    # RNN: forward with B and initial_h (default Tanh); bidirectional with one
+    # activation per direction and no optional inputs.
+    yield "rnn", model(
+        [h.make_node("RNN", ["x", "fW", "fR", "fB", "", "fh0"], names("f"), hidden_size=HID),
+         h.make_node("RNN", ["x", "bW", "bR"], names("b"), hidden_size=HID, direction="bidirectional",
+                     activations=["Tanh", "Relu"])],
+        [xs], outs("f", 1) + outs("b", 2),
+        rnn_weights("f", 1, 1) + [w("fh0", [1, BATCH, HID])] + rnn_weights("b", 1, 2, bias=False)), \
+        {"x": f32(SEQ, BATCH, INP)}
+    # GRU: forward with linear_before_reset = 0, bidirectional with
+    # linear_before_reset = 1; both with B and initial_h.
+    yield "gru", model(
+        [h.make_node("GRU", ["x", "fW", "fR", "fB", "", "fh0"], names("f"), hidden_size=HID,
+                     linear_before_reset=0),
+         h.make_node("GRU", ["x", "bW", "bR", "bB", "", "bh0"], names("b"), hidden_size=HID,
+                     direction="bidirectional", linear_before_reset=1)],
+        [xs], outs("f", 1) + outs("b", 2),
+        rnn_weights("f", 3, 1) + [w("fh0", [1, BATCH, HID])] +
+        rnn_weights("b", 3, 2) + [w("bh0", [2, BATCH, HID])]), {"x": f32(SEQ, BATCH, INP)}
+    # LSTM: forward with B, initial_h, initial_c and peepholes P; reverse with
+    # no optional inputs.
+    yield "lstm", model(
+        [h.make_node("LSTM", ["x", "fW", "fR", "fB", "", "fh0", "fc0", "fP"], names("f", True),
+                     hidden_size=HID),
+         h.make_node("LSTM", ["x", "rW", "rR"], names("r", True), hidden_size=HID, direction="reverse")],
+        [xs], outs("f", 1, True) + outs("r", 1, True),
+        rnn_weights("f", 4, 1) + [w("fh0", [1, BATCH, HID]), w("fc0", [1, BATCH, HID]), w("fP", [1, 3 * HID])] +
+        rnn_weights("r", 4, 1, bias=False)), {"x": f32(SEQ, BATCH, INP)}
+    # LSTM with layout = 1 (batch-first: X [batch, seq, input], Y [batch, seq,
+    # num_directions, hidden], states [batch, num_directions, hidden]),
+    # bidirectional with B, initial_h and initial_c. ONNX Runtime's CPU
+    # kernels reject layout = 1, so the reference is the same LSTM in layout 0
+    # between Transposes, run by ONNX Runtime under the same output names.
+    lw = rnn_weights("", 4, 2)
+    h0, c0 = w("h0", [BATCH, 2, HID]), w("c0", [BATCH, 2, HID])
+    bf_in = [vi("x", [BATCH, SEQ, INP])]
+    bf_out = [vi("Y", [BATCH, SEQ, 2, HID]), vi("Y_h", [BATCH, 2, HID]), vi("Y_c", [BATCH, 2, HID])]
+    bf = model([h.make_node("LSTM", ["x", "W", "R", "B", "", "h0", "c0"], ["Y", "Y_h", "Y_c"], hidden_size=HID,
+                             direction="bidirectional", layout=1)], bf_in, bf_out, lw + [h0, c0])
+    ref = model(
+        [h.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2]),
+         h.make_node("Transpose", ["h0"], ["h0t"], perm=[1, 0, 2]),
+         h.make_node("Transpose", ["c0"], ["c0t"], perm=[1, 0, 2]),
+         h.make_node("LSTM", ["xt", "W", "R", "B", "", "h0t", "c0t"], ["Yt", "Y_ht", "Y_ct"], hidden_size=HID,
+                     direction="bidirectional"),
+         h.make_node("Transpose", ["Yt"], ["Y"], perm=[2, 0, 1, 3]),
+         h.make_node("Transpose", ["Y_ht"], ["Y_h"], perm=[1, 0, 2]),
+         h.make_node("Transpose", ["Y_ct"], ["Y_c"], perm=[1, 0, 2])], bf_in, bf_out, lw + [h0, c0])
+    yield "lstm_batch_first", bf, {"x": f32(BATCH, SEQ, INP)}, ref
+    # sequence_lens [5, 3]: ONNX Runtime zeroes Y past each sequence's length,
+    # Y_h (Y_c) is the last valid step (forward) or step 0 (reverse).
+    yield "rnn_seq_lens", model(
+        [h.make_node("GRU", ["x", "gW", "gR", "gB", "lens", "gh0"], names("g"), hidden_size=HID),
+         h.make_node("LSTM", ["x", "lW", "lR", "lB", "lens"], names("l", True), hidden_size=HID,
+                     direction="bidirectional")],
+        [xs], outs("g", 1) + outs("l", 2, True),
+        rnn_weights("g", 3, 1) + [w("gh0", [1, BATCH, HID])] + rnn_weights("l", 4, 2) +
+        [nh.from_array(np.array([5, 3], np.int32), "lens")]), {"x": f32(SEQ, BATCH, INP)}
+
+
+def control_flow_cases():
+    # If on a scalar bool input; both branches read outer-scope tensors.
+    then_g = h.make_graph([h.make_node("Add", ["x", "y"], ["t"])], "then", [], [vi("t", [2, 3])])
+    else_g = h.make_graph([h.make_node("Mul", ["x", "y"], ["e0"]), h.make_node("Relu", ["e0"], ["e"])],
+                          "else", [], [vi("e", [2, 3])])
+    m = model([h.make_node("If", ["c"], ["z"], then_branch=then_g, else_branch=else_g),
+               h.make_node("Add", ["z", "x"], ["out"])],
+              [vi("c", [], T.BOOL), vi("x", [2, 3]), vi("y", [2, 3])], [vi("z", [2, 3]), vi("out", [2, 3])])
+    xv, yv = f32(2, 3), f32(2, 3)
+    yield "if_then", m, {"c": np.array(True), "x": xv, "y": yv}
+    yield "if_else", m, {"c": np.array(False), "x": xv, "y": yv}
+
+    # Loop: M = 4, cond = true; one loop-carried value (x = x * 0.5 + y, y
+    # from the outer scope, 0.5 a Constant in the body) and one scan output
+    # (tanh of each iteration's x, stacked on a new leading axis).
+    def loop_model(cond_nodes, trips):
+        body = h.make_graph(
+            cond_nodes +
+            [h.make_node("Constant", [], ["half"], value=nh.from_array(np.array(0.5, np.float32))),
+             h.make_node("Mul", ["x_in", "half"], ["xh"]), h.make_node("Add", ["xh", "y"], ["x_out"]),
+             h.make_node("Tanh", ["x_out"], ["s_out"])],
+            "body", [vi("iter", [], T.INT64), vi("cond_in", [], T.BOOL), vi("x_in", [2, 3])],
+            [vi("cond_out", [], T.BOOL), vi("x_out", [2, 3]), vi("s_out", [2, 3])])
+        return model([h.make_node("Loop", ["M", "cond", "x"], ["x_final", "stack"], body=body)],
+                     [vi("x", [2, 3]), vi("y", [2, 3])],
+                     [vi("x_final", [2, 3]), vi("stack", [trips, 2, 3])],
+                     [nh.from_array(np.array(4, np.int64), "M"), nh.from_array(np.array(True), "cond")])
+    yield "loop", loop_model([h.make_node("Identity", ["cond_in"], ["cond_out"])], 4), \
+        {"x": f32(2, 3), "y": f32(2, 3)}
+    # The body's condition goes false after iteration 2 (iter < 2 is checked
+    # at the end of each iteration), so 3 of the 4 iterations run.
+    yield "loop_cond", loop_model(
+        [h.make_node("Constant", [], ["two"], value=nh.from_array(np.array(2, np.int64))),
+         h.make_node("Less", ["iter", "two"], ["cond_out"])], 3), {"x": f32(2, 3), "y": f32(2, 3)}
+
+    # Scan (opset 16): one state (running sum, initial value an input) and one
+    # scan input [seq, n]; outputs the final state and the per-step sums.
+    body = h.make_graph([h.make_node("Add", ["s_in", "x_t"], ["s_out"]),
+                         h.make_node("Identity", ["s_out"], ["s_t"])],
+                        "body", [vi("s_in", [4]), vi("x_t", [4])], [vi("s_out", [4]), vi("s_t", [4])])
+    yield "scan", model([h.make_node("Scan", ["s0", "xs"], ["s_final", "sums"], body=body, num_scan_inputs=1)],
+                        [vi("s0", [4]), vi("xs", [5, 4])], [vi("s_final", [4]), vi("sums", [5, 4])]), \
+        {"s0": f32(4), "xs": f32(5, 4)}
+
+
+def misc_op_cases():
+    def ax(name, v):
+        return nh.from_array(np.array(v, np.int64), name)
+
+    yield "cumsum", model(
+        [h.make_node("CumSum", ["a", "ax0"], ["c0"]),
+         h.make_node("CumSum", ["a", "ax1"], ["c1"], exclusive=1),
+         h.make_node("CumSum", ["a", "ax0"], ["c2"], reverse=1),
+         h.make_node("CumSum", ["a", "axm1"], ["c3"], exclusive=1, reverse=1)],
+        [vi("a", [3, 4])], [vi(n, [3, 4]) for n in ["c0", "c1", "c2", "c3"]],
+        [ax("ax0", 0), ax("ax1", 1), ax("axm1", -1)]), {"a": f32(3, 4)}
+    # Inputs are a scaled permutation: no ties, so the indices are unique.
+    yield "topk", model(
+        [h.make_node("TopK", ["a", "k2"], ["v0", "i0"], axis=-1),
+         h.make_node("TopK", ["a", "k1"], ["v1", "i1"], axis=0, largest=0)],
+        [vi("a", [3, 4])],
+        [vi("v0", [3, 2]), vi("i0", [3, 2], T.INT64), vi("v1", [1, 4]), vi("i1", [1, 4], T.INT64)],
+        [ax("k2", [2]), ax("k1", [1])]), \
+        {"a": ((rng.permutation(12) - 5.5) * 0.37).astype(np.float32).reshape(3, 4)}
+    yield "einsum", model(
+        [h.make_node("Einsum", ["a", "b"], ["mm"], equation="ij,jk->ik"),
+         h.make_node("Einsum", ["ba", "bb"], ["bmm"], equation="bij,bjk->bik"),
+         h.make_node("Einsum", ["a"], ["tr"], equation="ij->ji"),
+         h.make_node("Einsum", ["a", "a2"], ["dot"], equation="ij,ij->i"),
+         h.make_node("Einsum", ["u", "v"], ["outer"], equation="i,j->ij"),
+         h.make_node("Einsum", ["q", "k"], ["att"], equation="bhqd,bhkd->bhqk")],
+        [vi("a", [3, 4]), vi("b", [4, 5]), vi("ba", [2, 3, 4]), vi("bb", [2, 4, 5]), vi("a2", [3, 4]),
+         vi("u", [3]), vi("v", [5]), vi("q", [2, 2, 3, 4]), vi("k", [2, 2, 5, 4])],
+        [vi("mm", [3, 5]), vi("bmm", [2, 3, 5]), vi("tr", [4, 3]), vi("dot", [3]), vi("outer", [3, 5]),
+         vi("att", [2, 2, 3, 5])]), \
+        {"a": f32(3, 4), "b": f32(4, 5), "ba": f32(2, 3, 4), "bb": f32(2, 4, 5), "a2": f32(3, 4),
+         "u": f32(3), "v": f32(5), "q": f32(2, 2, 3, 4), "k": f32(2, 2, 5, 4)}
 
 
 def pin_shapes(m, feeds):
@@ -189,11 +356,17 @@ def mp_run_args(out, name, feeds, output_names, outputs):
     return args
 
 
-def run_case(name, m, feeds, args, out, rtol, atol, autocast=None):
+def run_case(name, m, feeds, args, out, rtol, atol, autocast=None, ref=None):
+    """`ref`, when given, is an equivalent model that ONNX Runtime runs in
+    place of `m` (for forms of an op that ONNX Runtime does not implement);
+    its outputs must have the same names."""
     src = os.path.join(out, name + ".onnx")
     onnx.save(m, src)
     ref_model = src
     run_model = src
+    if ref is not None:
+        ref_model = os.path.join(out, name + ".ref.onnx")
+        onnx.save(ref, ref_model)
     if autocast:
         ref_model = os.path.join(out, name + ".f16.onnx")
         run_model = os.path.join(out, name + ".f16.mlir")
@@ -218,31 +391,57 @@ def main():
     ap.add_argument("--mp-opt", required=True)
     ap.add_argument("--mp-run", required=True)
     ap.add_argument("--out", default="build/cpu-check")
+    ap.add_argument("--only", metavar="NAMES",
+                    help="comma-separated case names (e.g. lstm,gru); run only these")
     args = ap.parse_args()
+    # Every case is built (and its random inputs drawn) whether or not it is
+    # selected, so a case's inputs do not depend on --only.
+    ops = list(op_cases())
+    cnn = onnx.load(os.path.join(HERE, "..", "examples", "cnn.onnx"))
+    cnn_feeds = {"image": f32(2, 1, 28, 28)}
+    cnn_f16_feeds = {"image": f32(2, 1, 28, 28)}
+    autocast_names = ["cnn", "transformer", "gpt", "overflow", "tiny"]
+    names = [c[0] for c in ops] + ["example_cnn", "transformer_dynamic_batch"] + \
+        [f"autocast_{n}" for n in autocast_names] + ["autocast_example_cnn"]
+    only = None
+    if args.only is not None:
+        only = {n.strip() for n in args.only.split(",") if n.strip()}
+        unknown = sorted(only - set(names))
+        if unknown:
+            ap.error(f"--only: unknown case(s) {', '.join(unknown)}; cases: {', '.join(names)}")
+
+    def selected(name):
+        return only is None or name in only
+
     os.makedirs(args.out, exist_ok=True)
     ort.set_default_logger_severity(3)
     ok = True
-    for name, m, feeds in op_cases():
-        ok &= run_case(name, m, feeds, args, args.out, 1e-4, 1e-5)
-    cnn = onnx.load(os.path.join(HERE, "..", "examples", "cnn.onnx"))
-    ok &= run_case("example_cnn", cnn, {"image": f32(2, 1, 28, 28)}, args, args.out, 1e-4, 1e-5)
+    for name, m, feeds, *ref in ops:
+        if selected(name):
+            ok &= run_case(name, m, feeds, args, args.out, 1e-4, 1e-5, ref=ref[0] if ref else None)
+    if selected("example_cnn"):
+        ok &= run_case("example_cnn", cnn, cnn_feeds, args, args.out, 1e-4, 1e-5)
     # An ONNX file with a symbolic batch dim: mp-run pins it to the data.
-    tm = gen_autocast_models.MODELS["transformer"]()
-    ok &= run_case("transformer_dynamic_batch", tm, autocast_eval.feeds_for(tm, batch=3), args,
-                   args.out, 1e-4, 1e-4)
+    if selected("transformer_dynamic_batch"):
+        tm = gen_autocast_models.MODELS["transformer"]()
+        ok &= run_case("transformer_dynamic_batch", tm, autocast_eval.feeds_for(tm, batch=3), args,
+                       args.out, 1e-4, 1e-4)
     # Mixed precision: mp-run runs the autocast module, ONNX Runtime the
     # exported FP16 model; agreement within FP16 tolerance.
     # Symbolic batch dims are pinned first (the autocast module is run as
     # MLIR, which mp-run cannot re-specialise the way it does ONNX files).
     extra = {"overflow": " input-range=x:-1:1"}
-    for name in ["cnn", "transformer", "gpt", "overflow", "tiny"]:
+    for name in autocast_names:
+        if not selected(f"autocast_{name}"):
+            continue
         m = gen_autocast_models.MODELS[name]()
         feeds = autocast_eval.feeds_for(m, batch=2)
         ok &= run_case(f"autocast_{name}", pin_shapes(m, feeds), feeds, args, args.out,
                        1e-2, 1e-2,
                        autocast="target=f16 keep-io-types=1 summary=0" + extra.get(name, ""))
-    ok &= run_case("autocast_example_cnn", cnn, {"image": f32(2, 1, 28, 28)}, args, args.out,
-                   1e-2, 1e-3, autocast="target=f16 keep-io-types=1 summary=0")
+    if selected("autocast_example_cnn"):
+        ok &= run_case("autocast_example_cnn", cnn, cnn_f16_feeds, args, args.out,
+                       1e-2, 1e-3, autocast="target=f16 keep-io-types=1 summary=0")
     print("cpu-check:", "PASS" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -326,6 +326,10 @@ def main():
                         note = (f"{missing[mp_names[op]]} models stop here: this op, or this "
                                 "variant of it (dtype, attribute), has no CPU lowering yet")
                     f.write(f"| {op} | {e} | {p_} | {note} |\n")
+                if cstat["unlowered"]:
+                    f.write("\nModels that stop at an op (or variant) without a CPU lowering:\n\n")
+                    for r in sorted(cstat["unlowered"], key=lambda r: r["name"]):
+                        f.write(f"- `{r['name']}`: {r['detail']}\n")
                 if cstat["fail"]:
                     f.write("\nFailures:\n\n")
                     for r in cstat["fail"]:

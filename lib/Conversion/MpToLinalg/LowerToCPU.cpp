@@ -14,7 +14,7 @@ void mixprec::buildLowerToCPUPipeline(OpPassManager &pm) {
   // Upstream from here; spelled textually so the pipeline reads like the
   // mlir-opt command line it is equivalent to.
   std::string upstream =
-      "one-shot-bufferize{bufferize-function-boundaries "
+      "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"

@@ -13,6 +13,8 @@
 
 #include "mixprec/Conversion/MpToLinalg.h"
 
+#include "PatternUtils.h"
+
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,6 +22,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -35,9 +38,8 @@ namespace mixprec {
 using namespace mlir;
 using namespace mixprec::mp;
 
-namespace {
-
-using utils::IteratorType;
+// Scalar helpers shared with the other pattern files (PatternUtils.h).
+namespace mixprec::detail {
 
 bool isFloatLike(Type t) { return isa<FloatType>(t); }
 
@@ -82,6 +84,20 @@ Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
 Value floatConst(OpBuilder &b, Location loc, Type t, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
 }
+
+Type accumulatorFor(Type storage) {
+  if (storage.isF16() || storage.isBF16())
+    return Float32Type::get(storage.getContext());
+  return storage;
+}
+
+} // namespace mixprec::detail
+
+using namespace mixprec::detail;
+
+namespace {
+
+using utils::IteratorType;
 
 /// An empty tensor of `type`, taking dynamic sizes from `likes` (the first
 /// value whose dim at that position is not 1).
@@ -473,12 +489,6 @@ struct TransposePattern : OpConversionPattern<TransposeOp> {
 // MatMul / Gemm (FP32 accumulation for FP16/BF16 storage)
 //===----------------------------------------------------------------------===//
 
-Type accumulatorFor(Type storage) {
-  if (storage.isF16() || storage.isBF16())
-    return Float32Type::get(storage.getContext());
-  return storage;
-}
-
 /// Casts every element of `v` to `elem` (a linalg.generic), if needed.
 Value castTensor(OpBuilder &b, Location loc, Value v, Type elem) {
   auto t = cast<RankedTensorType>(v.getType());
@@ -760,7 +770,9 @@ FailureOr<SmallVector<int64_t>> reductionAxes(Operation *op, int64_t rank) {
       });
   if (attr)
     axes.assign(attr->begin(), attr->end());
-  if (axesVal) {
+  auto axesT = axesVal ? dyn_cast<RankedTensorType>(axesVal.getType()) : nullptr;
+  // An empty runtime axes tensor is as good as a constant one.
+  if (axesVal && !(axesT && axesT.hasStaticShape() && axesT.getNumElements() == 0)) {
     DenseIntElementsAttr c;
     if (!matchPattern(axesVal, m_Constant(&c)))
       return failure();
@@ -789,14 +801,12 @@ struct ReducePattern : OpConversionPattern<OpT> {
     auto out = dyn_cast<RankedTensorType>(op.getType());
     if (!in || !out || !isFloatLike(in.getElementType()))
       return rewriter.notifyMatchFailure(op, "needs ranked float tensors");
-    FailureOr<SmallVector<int64_t>> axes = reductionAxes(op, in.getRank());
-    if (failed(axes))
-      return rewriter.notifyMatchFailure(op, "axes must be constant");
     Location loc = op.getLoc();
-    if (axes->empty()) {
-      rewriter.replaceOp(op, adaptor.getData());
-      return success();
-    }
+    // The reduction over a known set of dims.
+    auto build = [&](ArrayRef<int64_t> axesRef) -> FailureOr<Value> {
+    if (axesRef.empty())
+      return matchType(rewriter, loc, adaptor.getData(), out);
+    std::optional<ArrayRef<int64_t>> axes = axesRef;
     Type acc = accumulatorFor(in.getElementType());
     bool isMax = std::is_same_v<OpT, ReduceMaxOp>,
          isMin = std::is_same_v<OpT, ReduceMinOp>,
@@ -860,7 +870,7 @@ struct ReducePattern : OpConversionPattern<OpT> {
             n *= in.getDimSize(d);
         }
         if (dynamic)
-          return rewriter.notifyMatchFailure(op, "dynamic reduced dims");
+          return failure();
         r = buildElementwise(rewriter, loc, r, rt,
                              [&](OpBuilder &b, Location l, ValueRange a, Type) -> Value {
                                if (isL2)
@@ -872,7 +882,95 @@ struct ReducePattern : OpConversionPattern<OpT> {
     }
     if (out.getRank() == in.getRank())
       r = keepDims(rewriter, loc, r, *axes, in.getRank());
-    rewriter.replaceOp(op, castTensor(rewriter, loc, r, out.getElementType()));
+    return castTensor(rewriter, loc, r, out.getElementType());
+    };
+
+    FailureOr<SmallVector<int64_t>> axes = reductionAxes(op, in.getRank());
+    if (succeeded(axes)) {
+      FailureOr<Value> r = build(*axes);
+      if (failed(r))
+        return rewriter.notifyMatchFailure(op, "dynamic reduced dims");
+      rewriter.replaceOp(op, *r);
+      return success();
+    }
+    // Runtime axes: the candidate dim sets the static types allow, chosen at
+    // run time by the bitmask of the normalised axes.
+    Value axesVal = op.getAxesVal() ? adaptor.getAxesVal() : Value();
+    auto axesT = axesVal ? dyn_cast<RankedTensorType>(axesVal.getType()) : nullptr;
+    int64_t rank = in.getRank();
+    if (!axesT || axesT.getRank() != 1 || axesT.isDynamicDim(0) || rank > 16 ||
+        axesT.getDimSize(0) == 0)
+      return rewriter.notifyMatchFailure(op, "runtime axes of unknown count");
+    int64_t k = axesT.getDimSize(0);
+    bool keep = out.getRank() == rank;
+    SmallVector<int64_t> masks;
+    for (int64_t m = 1; m < (int64_t(1) << rank); ++m) {
+      if (llvm::popcount((uint64_t)m) != k)
+        continue;
+      SmallVector<int64_t> shape;
+      for (int64_t d = 0; d < rank; ++d) {
+        bool red = (m >> d) & 1;
+        if (!red)
+          shape.push_back(in.getDimSize(d));
+        else if (keep)
+          shape.push_back(1);
+      }
+      if ((int64_t)shape.size() != out.getRank())
+        continue;
+      bool ok = true;
+      for (int64_t d = 0; d < out.getRank(); ++d)
+        if (!ShapedType::isDynamic(shape[d]) && !out.isDynamicDim(d) &&
+            shape[d] != out.getDimSize(d))
+          ok = false;
+      if (ok)
+        masks.push_back(m);
+    }
+    if (masks.empty())
+      return rewriter.notifyMatchFailure(op, "no axes match the result type");
+    auto axesOf = [&](int64_t m) {
+      SmallVector<int64_t> a;
+      for (int64_t d = 0; d < rank; ++d)
+        if ((m >> d) & 1)
+          a.push_back(d);
+      return a;
+    };
+    if (masks.size() == 1) {
+      FailureOr<Value> r = build(axesOf(masks[0]));
+      if (failed(r))
+        return rewriter.notifyMatchFailure(op, "dynamic reduced dims");
+      rewriter.replaceOp(op, *r);
+      return success();
+    }
+    Value mask = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (int64_t i = 0; i < k; ++i) {
+      Value a = tensor::ExtractOp::create(rewriter, loc, axesVal,
+                                          ValueRange{arith::ConstantIndexOp::create(rewriter, loc, i)});
+      a = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), a);
+      Value neg = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, a,
+                                        arith::ConstantIndexOp::create(rewriter, loc, 0));
+      a = arith::SelectOp::create(
+          rewriter, loc, neg,
+          arith::AddIOp::create(rewriter, loc, a, arith::ConstantIndexOp::create(rewriter, loc, rank)),
+          a);
+      Value bit = arith::ShLIOp::create(rewriter, loc,
+                                        arith::ConstantIndexOp::create(rewriter, loc, 1), a);
+      mask = arith::OrIOp::create(rewriter, loc, mask, bit);
+    }
+    auto sw = scf::IndexSwitchOp::create(rewriter, loc, TypeRange{out}, mask, masks,
+                                         masks.size());
+    for (size_t c = 0; c <= masks.size(); ++c) {
+      Region &region = c < masks.size() ? sw.getCaseRegions()[c] : sw.getDefaultRegion();
+      Block *blk = rewriter.createBlock(&region);
+      rewriter.setInsertionPointToStart(blk);
+      // Axes that match no candidate are invalid for these types; the
+      // default computes the first candidate.
+      FailureOr<Value> r = build(axesOf(masks[c < masks.size() ? c : 0]));
+      if (failed(r))
+        return rewriter.notifyMatchFailure(op, "dynamic reduced dims");
+      scf::YieldOp::create(rewriter, loc, *r);
+    }
+    rewriter.setInsertionPointAfter(sw);
+    rewriter.replaceOp(op, sw.getResults());
     return success();
   }
 };
@@ -1027,11 +1125,83 @@ struct BatchNormPattern : OpConversionPattern<BatchNormalizationOp> {
   matchAndRewrite(BatchNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto in = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!in || op->getNumResults() != 1 || in.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "inference form only");
+    if (!in || in.getRank() < 2 || op.getSavedMean() || op.getSavedVar())
+      return rewriter.notifyMatchFailure(op, "opset 7-8 saved statistics");
     MLIRContext *ctx = rewriter.getContext();
     Location loc = op.getLoc();
     double eps = op.getEpsilon() ? op.getEpsilon()->convertToDouble() : 1e-5;
+    bool training = op.getTrainingMode().value_or(0) != 0 || op.getRunningMean() ||
+                    op.getRunningVar();
+    Value mean = adaptor.getInputMean(), var = adaptor.getInputVar();
+    SmallVector<Value> stats;
+    if (training) {
+      // Batch statistics over every dim but the channel (population
+      // variance), and the running averages
+      //   running = input * momentum + batch * (1 - momentum).
+      Type facc = Float32Type::get(ctx);
+      SmallVector<int64_t> dims = {0};
+      double count = in.isDynamicDim(0) ? -1 : in.getDimSize(0);
+      for (int64_t d = 2; d < in.getRank(); ++d) {
+        dims.push_back(d);
+        count = in.isDynamicDim(d) || count < 0 ? -1 : count * in.getDimSize(d);
+      }
+      if (count <= 0)
+        return rewriter.notifyMatchFailure(op, "training needs static batch and spatial dims");
+      auto addF = [](OpBuilder &b, Location l, Value a, Value x) {
+        return arith::AddFOp::create(b, l, a, x).getResult();
+      };
+      Value sum = reduceDims(rewriter, loc, adaptor.getX(), dims, facc, 0.0, addF);
+      auto ct = cast<RankedTensorType>(sum.getType());
+      Value bm = buildElementwise(rewriter, loc, sum, ct,
+                                  [&](OpBuilder &b, Location l, ValueRange a, Type) {
+                                    return arith::DivFOp::create(b, l, a[0],
+                                                                 floatConst(b, l, facc, count))
+                                        .getResult();
+                                  });
+      auto fullMaps = SmallVector<AffineMap>{
+          AffineMap::getMultiDimIdentityMap(in.getRank(), ctx),
+          AffineMap::get(in.getRank(), 0, getAffineDimExpr(1, ctx)),
+          AffineMap::getMultiDimIdentityMap(in.getRank(), ctx)};
+      auto fullF = RankedTensorType::get(in.getShape(), facc);
+      Value dev = linalg::GenericOp::create(
+                      rewriter, loc, TypeRange{fullF}, ValueRange{adaptor.getX(), bm},
+                      ValueRange{emptyLike(rewriter, loc, fullF, adaptor.getX())}, fullMaps,
+                      SmallVector<IteratorType>(in.getRank(), IteratorType::parallel),
+                      [&](OpBuilder &b, Location l, ValueRange a) {
+                        Value dlt = arith::SubFOp::create(b, l, convertScalar(b, l, a[0], facc),
+                                                          a[1]);
+                        linalg::YieldOp::create(b, l,
+                                                arith::MulFOp::create(b, l, dlt, dlt).getResult());
+                      })
+                      .getResult(0);
+      Value sq = reduceDims(rewriter, loc, dev, dims, facc, 0.0, addF);
+      Value bv = buildElementwise(rewriter, loc, sq, ct,
+                                  [&](OpBuilder &b, Location l, ValueRange a, Type) {
+                                    return arith::DivFOp::create(b, l, a[0],
+                                                                 floatConst(b, l, facc, count))
+                                        .getResult();
+                                  });
+      double momentum = op.getMomentum() ? op.getMomentum()->convertToDouble() : 0.9;
+      for (auto [run, batch, res] :
+           {std::tuple(adaptor.getInputMean(), bm, op.getRunningMean()),
+            std::tuple(adaptor.getInputVar(), bv, op.getRunningVar())}) {
+        if (!res)
+          continue;
+        auto rt = cast<RankedTensorType>(res.getType());
+        stats.push_back(buildElementwise(
+            rewriter, loc, ValueRange{run, batch}, rt,
+            [&](OpBuilder &b, Location l, ValueRange a, Type e) {
+              Value r = arith::AddFOp::create(
+                  b, l,
+                  arith::MulFOp::create(b, l, convertScalar(b, l, a[0], facc),
+                                        floatConst(b, l, facc, momentum)),
+                  arith::MulFOp::create(b, l, a[1], floatConst(b, l, facc, 1.0 - momentum)));
+              return convertScalar(b, l, r, e);
+            }));
+      }
+      mean = bm;
+      var = bv;
+    }
     // Per-channel parameters index dim 1.
     AffineMap chan = AffineMap::get(in.getRank(), 0, getAffineDimExpr(1, ctx));
     SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(in.getRank(), ctx),
@@ -1042,8 +1212,7 @@ struct BatchNormPattern : OpConversionPattern<BatchNormalizationOp> {
     Type acc = Float32Type::get(ctx);
     auto g = linalg::GenericOp::create(
         rewriter, loc, TypeRange{in},
-        ValueRange{adaptor.getX(), adaptor.getScale(), adaptor.getB(),
-                   adaptor.getInputMean(), adaptor.getInputVar()},
+        ValueRange{adaptor.getX(), adaptor.getScale(), adaptor.getB(), mean, var},
         ValueRange{init}, maps, iters,
         [&](OpBuilder &b, Location l, ValueRange a) {
           auto f = [&](Value v) { return convertScalar(b, l, v, acc); };
@@ -1055,7 +1224,9 @@ struct BatchNormPattern : OpConversionPattern<BatchNormalizationOp> {
                                     f(a[2]));
           linalg::YieldOp::create(b, l, convertScalar(b, l, v, in.getElementType()));
         });
-    rewriter.replaceOp(op, g.getResult(0));
+    SmallVector<Value> results = {g.getResult(0)};
+    llvm::append_range(results, stats);
+    rewriter.replaceOp(op, results);
     return success();
   }
 };
@@ -1505,6 +1676,55 @@ struct PoolPattern : OpConversionPattern<OpT> {
   }
 };
 
+/// 1-D pooling as 2-D pooling over a unit height: [N, C, L] -> [N, C, 1, L],
+/// with the window attributes lifted (kernel [1, k], strides [1, s],
+/// dilations [1, d], pads [0, b, 0, e]). The lifted op is converted by the
+/// 2-D pattern.
+template <typename OpT>
+struct Pool1DPattern : OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto x = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto y = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!x || !y || x.getRank() != 3 || y.getRank() != 3 || !x.hasStaticShape() ||
+        !y.hasStaticShape() || op->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(op, "not a static 1-D pool");
+    Location loc = op.getLoc();
+    auto lift = [](RankedTensorType t) {
+      return RankedTensorType::get({t.getDimSize(0), t.getDimSize(1), 1, t.getDimSize(2)},
+                                   t.getElementType());
+    };
+    SmallVector<ReassociationIndices> re = {{0}, {1}, {2, 3}};
+    Value x4 = tensor::ExpandShapeOp::create(rewriter, loc, lift(x), adaptor.getX(), re);
+    Operation *lifted = rewriter.clone(*op);
+    lifted->setOperand(0, x4);
+    lifted->getResult(0).setType(lift(y));
+    auto setArray = [&](StringRef name, ArrayRef<int64_t> v) {
+      lifted->setAttr(name, DenseI64ArrayAttr::get(rewriter.getContext(), v));
+    };
+    auto get = [&](StringRef name) -> std::optional<ArrayRef<int64_t>> {
+      if (auto a = op->template getAttrOfType<DenseI64ArrayAttr>(name))
+        return a.asArrayRef();
+      return std::nullopt;
+    };
+    auto k = get("kernel_shape");
+    if (!k || k->size() != 1)
+      return rewriter.notifyMatchFailure(op, "kernel_shape");
+    setArray("kernel_shape", {1, (*k)[0]});
+    if (auto v = get("strides"))
+      setArray("strides", {1, (*v)[0]});
+    if (auto v = get("dilations"))
+      setArray("dilations", {1, (*v)[0]});
+    if (auto v = get("pads"); v && v->size() == 2)
+      setArray("pads", {0, (*v)[0], 0, (*v)[1]});
+    Value r = tensor::CollapseShapeOp::create(rewriter, loc, y, lifted->getResult(0), re);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 struct GlobalAveragePoolPattern : OpConversionPattern<GlobalAveragePoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1690,34 +1910,112 @@ bool isUnsignedInt(Type t) {
   return i && i.isUnsigned();
 }
 
-/// Dropout in inference: the output is the input, the mask is all true.
-/// A `training_mode` operand is accepted only as a constant false.
+/// Dropout. In inference (no training_mode, or a constant false) the output
+/// is the input and the mask is all true. In training mode (a runtime or
+/// constant true flag) each element is kept when u >= ratio, with u uniform
+/// in [0, 1) from a counter-based hash of (seed, element index), and scaled
+/// by 1 / (1 - ratio); a false runtime flag gives the inference result. The
+/// mask is the same on every call with the same seed: it is reproducible,
+/// not fresh randomness per step.
 struct DropoutPattern : OpConversionPattern<DropoutOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool training = false;
     if (Value tm = adaptor.getTrainingMode()) {
       DenseElementsAttr attr;
-      if (!matchPattern(tm, m_Constant(&attr)) ||
-          attr.getSplatValue<bool>())
-        return rewriter.notifyMatchFailure(op, "training mode");
+      training = !matchPattern(tm, m_Constant(&attr)) || attr.getSplatValue<bool>();
     }
-    SmallVector<Value> results = {adaptor.getData()};
-    if (Value mask = op.getMask()) {
-      auto t = dyn_cast<RankedTensorType>(mask.getType());
-      if (!t || isUnsignedInt(t.getElementType()))
-        return rewriter.notifyMatchFailure(op, "mask type");
-      Location loc = op.getLoc();
-      Type e = t.getElementType();
-      Value one = isFloatLike(e)
-                      ? floatConst(rewriter, loc, e, 1.0)
-                      : arith::ConstantOp::create(rewriter, loc,
-                                                  rewriter.getIntegerAttr(e, 1))
-                            .getResult();
-      Value init = emptyLike(rewriter, loc, t, adaptor.getData());
-      results.push_back(linalg::FillOp::create(rewriter, loc, one, init).getResult(0));
+    auto maskT = op.getMask() ? dyn_cast<RankedTensorType>(op.getMask().getType()) : nullptr;
+    if (op.getMask() && (!maskT || isUnsignedInt(maskT.getElementType())))
+      return rewriter.notifyMatchFailure(op, "mask type");
+    if (!training) {
+      SmallVector<Value> results = {adaptor.getData()};
+      if (maskT) {
+        Type e = maskT.getElementType();
+        Value one = isFloatLike(e)
+                        ? floatConst(rewriter, loc, e, 1.0)
+                        : arith::ConstantOp::create(rewriter, loc, rewriter.getIntegerAttr(e, 1))
+                              .getResult();
+        Value init = emptyLike(rewriter, loc, maskT, adaptor.getData());
+        results.push_back(linalg::FillOp::create(rewriter, loc, one, init).getResult(0));
+      }
+      rewriter.replaceOp(op, results);
+      return success();
     }
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!xt || !xt.hasStaticShape() || !isFloatLike(xt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "training dropout needs a static float input");
+    Type f32 = rewriter.getF32Type();
+    auto scalar = [&](Value t) {
+      auto tt = cast<RankedTensorType>(t.getType());
+      SmallVector<Value> zeros(tt.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+      return tensor::ExtractOp::create(rewriter, loc, t, zeros).getResult();
+    };
+    Value flag = scalar(adaptor.getTrainingMode());
+    Value ratio = adaptor.getRatioVal()
+                      ? convertScalar(rewriter, loc, scalar(adaptor.getRatioVal()), f32)
+                      : floatConst(rewriter, loc, f32,
+                                   op.getRatio() ? op.getRatio()->convertToDouble() : 0.5);
+    // Inference when the flag is false: ratio 0.
+    ratio = arith::SelectOp::create(rewriter, loc, flag, ratio, floatConst(rewriter, loc, f32, 0.0));
+    Value one = floatConst(rewriter, loc, f32, 1.0);
+    Value keepAll = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OGE, ratio, one);
+    Value scale = arith::SelectOp::create(
+        rewriter, loc, keepAll, floatConst(rewriter, loc, f32, 0.0),
+        arith::DivFOp::create(rewriter, loc, one, arith::SubFOp::create(rewriter, loc, one, ratio)));
+    uint32_t seed = (uint32_t)op.getSeed().value_or(0);
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t rank = xt.getRank();
+    Type i1 = rewriter.getI1Type(), i32 = rewriter.getI32Type();
+    SmallVector<Type> types = {xt};
+    SmallVector<Value> outs = {tensor::EmptyOp::create(rewriter, loc, xt.getShape(), xt.getElementType())};
+    auto boolT = RankedTensorType::get(xt.getShape(), i1);
+    types.push_back(boolT);
+    outs.push_back(tensor::EmptyOp::create(rewriter, loc, xt.getShape(), i1));
+    SmallVector<AffineMap> maps(3, AffineMap::getMultiDimIdentityMap(rank, ctx));
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, types, ValueRange{adaptor.getData()}, outs, maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          // Linear element index, then a 32-bit integer finaliser hash.
+          Value lin = arith::ConstantIndexOp::create(b, l, 0);
+          for (int64_t d = 0; d < rank; ++d)
+            lin = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, lin,
+                                      arith::ConstantIndexOp::create(b, l, xt.getDimSize(d))),
+                linalg::IndexOp::create(b, l, d));
+          auto c32 = [&](uint32_t v) {
+            return arith::ConstantOp::create(b, l, b.getIntegerAttr(i32, (int64_t)(int32_t)v))
+                .getResult();
+          };
+          Value h = arith::IndexCastUIOp::create(b, l, i32, lin);
+          h = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, h, c32(0x9E3779B9u)),
+                                    c32(seed * 0x85EBCA6Bu + 0x27D4EB2Fu));
+          for (auto [shift, mul] : {std::pair<uint32_t, uint32_t>{16, 0x7FEB352Du},
+                                    {15, 0x846CA68Bu}}) {
+            h = arith::XOrIOp::create(b, l, h, arith::ShRUIOp::create(b, l, h, c32(shift)));
+            h = arith::MulIOp::create(b, l, h, c32(mul));
+          }
+          h = arith::XOrIOp::create(b, l, h, arith::ShRUIOp::create(b, l, h, c32(16)));
+          // u = top 24 bits / 2^24, in [0, 1).
+          Value u = arith::UIToFPOp::create(b, l, f32, arith::ShRUIOp::create(b, l, h, c32(8)));
+          u = arith::MulFOp::create(b, l, u, floatConst(b, l, f32, 1.0 / 16777216.0));
+          Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, ratio);
+          Value x = convertScalar(b, l, a[0], f32);
+          Value y = arith::SelectOp::create(b, l, keep, arith::MulFOp::create(b, l, x, scale),
+                                            floatConst(b, l, f32, 0.0));
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{convertScalar(b, l, y, xt.getElementType()), keep});
+        });
+    SmallVector<Value> results = {g.getResult(0)};
+    if (maskT)
+      results.push_back(maskT.getElementType() == i1
+                            ? g.getResult(1)
+                            : castTensor(rewriter, loc, g.getResult(1), maskT.getElementType()));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -2048,8 +2346,12 @@ struct SlicePattern : OpConversionPattern<SliceOp> {
       return rewriter.notifyMatchFailure(op, "needs a static input");
     auto starts = constInts(adaptor.getStartsVal(), op.getStarts());
     auto ends = constInts(adaptor.getEndsVal(), op.getEnds());
-    if (!starts || !ends || starts->size() != ends->size())
-      return rewriter.notifyMatchFailure(op, "starts/ends must be constant");
+    bool constAxes = !adaptor.getAxesVal() || constInts(adaptor.getAxesVal(), std::nullopt);
+    bool constSteps = !adaptor.getSteps() || constInts(adaptor.getSteps(), std::nullopt);
+    if (!starts || !ends || !constAxes || !constSteps)
+      return runtimeSlice(op, adaptor, rewriter);
+    if (starts->size() != ends->size())
+      return rewriter.notifyMatchFailure(op, "starts/ends differ in length");
     int64_t n = starts->size(), rank = x.getRank();
     SmallVector<int64_t> axes, steps(n, 1);
     if (adaptor.getAxesVal() || op.getAxes()) {
@@ -2109,6 +2411,72 @@ struct SlicePattern : OpConversionPattern<SliceOp> {
             return coords;
           });
     rewriter.replaceOp(op, matchType(rewriter, loc, r, op.getType()));
+    return success();
+  }
+  /// Slice whose starts/axes/steps are runtime values but whose result type
+  /// is static (as shape inference or value_info gives it): the offset and
+  /// step of every dim are computed at run time, the extents come from the
+  /// type. (Ends only decide the extent, which the type already fixes.)
+  LogicalResult runtimeSlice(SliceOp op, OpAdaptor adaptor,
+                             ConversionPatternRewriter &rewriter) const {
+    auto x = cast<RankedTensorType>(adaptor.getData().getType());
+    auto y = dyn_cast<RankedTensorType>(op.getType());
+    auto st = adaptor.getStartsVal()
+                  ? dyn_cast<RankedTensorType>(adaptor.getStartsVal().getType())
+                  : nullptr;
+    if (!y || !y.hasStaticShape() || y.getRank() != x.getRank() || !st ||
+        st.getRank() != 1 || st.isDynamicDim(0))
+      return rewriter.notifyMatchFailure(op, "runtime slice needs a static result type");
+    Location loc = op.getLoc();
+    int64_t n = st.getDimSize(0), rank = x.getRank();
+    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v).getResult(); };
+    auto entry = [&](Value t, int64_t i) {
+      Value v = tensor::ExtractOp::create(rewriter, loc, t, ValueRange{idx(i)});
+      return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), v).getResult();
+    };
+    auto sel = [&](Value c, Value a, Value b) {
+      return arith::SelectOp::create(rewriter, loc, c, a, b).getResult();
+    };
+    auto cmp = [&](arith::CmpIPredicate p, Value a, Value b) {
+      return arith::CmpIOp::create(rewriter, loc, p, a, b).getResult();
+    };
+    auto clampIdx = [&](Value v, Value lo, Value hi) {
+      return arith::MinSIOp::create(rewriter, loc, arith::MaxSIOp::create(rewriter, loc, v, lo), hi)
+          .getResult();
+    };
+    SmallVector<Value> off(rank, idx(0)), step(rank, idx(1));
+    for (int64_t i = 0; i < n; ++i) {
+      Value ax = adaptor.getAxesVal() ? entry(adaptor.getAxesVal(), i) : idx(i);
+      ax = sel(cmp(arith::CmpIPredicate::slt, ax, idx(0)),
+               arith::AddIOp::create(rewriter, loc, ax, idx(rank)), ax);
+      Value stp = adaptor.getSteps() ? entry(adaptor.getSteps(), i) : idx(1);
+      Value s = entry(adaptor.getStartsVal(), i);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value dim = idx(x.getDimSize(d));
+        Value sd = sel(cmp(arith::CmpIPredicate::slt, s, idx(0)),
+                       arith::AddIOp::create(rewriter, loc, s, dim), s);
+        Value pos = cmp(arith::CmpIPredicate::sgt, stp, idx(0));
+        sd = sel(pos, clampIdx(sd, idx(0), dim),
+                 clampIdx(sd, idx(0), idx(std::max<int64_t>(x.getDimSize(d) - 1, 0))));
+        Value hit = cmp(arith::CmpIPredicate::eq, ax, idx(d));
+        off[d] = sel(hit, sd, off[d]);
+        step[d] = sel(hit, stp, step[d]);
+      }
+    }
+    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), y.getElementType());
+    Value r = init;
+    if (y.getNumElements() != 0)
+      r = buildIndexedRead(
+          rewriter, loc, init, ValueRange{}, {}, adaptor.getData(),
+          [&](OpBuilder &b, Location l, ValueRange) {
+            SmallVector<Value> coords;
+            for (int64_t d = 0; d < rank; ++d)
+              coords.push_back(arith::AddIOp::create(
+                  b, l, off[d],
+                  arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, d), step[d])));
+            return coords;
+          });
+    rewriter.replaceOp(op, r);
     return success();
   }
 };
@@ -2419,7 +2787,7 @@ struct ConvertMpToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
-                           arith::ArithDialect, math::MathDialect,
+                           arith::ArithDialect, math::MathDialect, scf::SCFDialect,
                            func::FuncDialect, bufferization::BufferizationDialect>();
     target.addIllegalDialect<MpDialect>();
     RewritePatternSet patterns(ctx);
@@ -2467,4 +2835,8 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
       ResizePattern>(ctx);
   // Flatten with a dynamic batch collapses; a static result reshapes.
   patterns.add<FlattenPattern>(ctx, /*benefit=*/2);
+  patterns.add<Pool1DPattern<MaxPoolOp>, Pool1DPattern<AveragePoolOp>>(ctx, /*benefit=*/2);
+  mixprec::detail::populateControlFlowPatterns(patterns);
+  mixprec::detail::populateRecurrentPatterns(patterns);
+  mixprec::detail::populateAxisOpPatterns(patterns);
 }

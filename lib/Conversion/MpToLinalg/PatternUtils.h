@@ -1,0 +1,37 @@
+//===- PatternUtils.h - helpers shared by the mp -> linalg patterns -*- C++ -*-===//
+//
+// Private to lib/Conversion/MpToLinalg: scalar helpers defined in
+// MpToLinalg.cpp and the populate functions of the other pattern files.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_LIB_CONVERSION_MPTOLINALG_PATTERNUTILS_H
+#define MIXPREC_LIB_CONVERSION_MPTOLINALG_PATTERNUTILS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mixprec::detail {
+
+/// `true` for every float type (f16, bf16, f32, f64, ...).
+bool isFloatLike(mlir::Type t);
+/// Scalar conversion between element types (float, signed/unsigned int,
+/// bool); the identity when the types match.
+mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                          mlir::Type to);
+/// An arith.constant of float type `t`.
+mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type t,
+                       double v);
+/// The type a Compute op accumulates in: f32 for f16/bf16 storage.
+mlir::Type accumulatorFor(mlir::Type storage);
+
+/// If -> scf.if, Loop -> scf.while, Scan -> scf.for (ControlFlow.cpp).
+void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
+/// CumSum, TopK and Einsum (AxisOps.cpp).
+void populateAxisOpPatterns(mlir::RewritePatternSet &patterns);
+/// RNN, GRU and LSTM as scf.for over time steps (Recurrent.cpp).
+void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace mixprec::detail
+
+#endif // MIXPREC_LIB_CONVERSION_MPTOLINALG_PATTERNUTILS_H
