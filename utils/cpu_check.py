@@ -324,6 +324,46 @@ def misc_op_cases():
          vi("att", [2, 2, 3, 5])]), \
         {"a": f32(3, 4), "b": f32(4, 5), "ba": f32(2, 3, 4), "bb": f32(2, 4, 5), "a2": f32(3, 4),
          "u": f32(3), "v": f32(5), "q": f32(2, 2, 3, 4), "k": f32(2, 2, 5, 4)}
+    # 1-D convolution and pooling (lowered through their 2-D forms).
+    yield "conv1d_pool1d", model(
+        [h.make_node("Conv", ["x", "cw", "cb"], ["c"], pads=[2, 1], strides=[2], dilations=[2], group=2),
+         h.make_node("Relu", ["c"], ["r"]),
+         h.make_node("MaxPool", ["r"], ["mp"], kernel_shape=[3], strides=[1], pads=[1, 1]),
+         h.make_node("AveragePool", ["r"], ["ap"], kernel_shape=[2], strides=[2], count_include_pad=0)],
+        [vi("x", [2, 4, 17])], [vi("mp", [2, 6, 8]), vi("ap", [2, 6, 4])],
+        [w("cw", [6, 2, 3]), w("cb", [6])]), {"x": f32(2, 4, 17)}
+
+    # 3-D pooling (ceil_mode, both count_include_pad settings) and MaxPool's
+    # Indices output.
+    yield "pool3d_indices", model(
+        [h.make_node("MaxPool", ["v"], ["m3"], kernel_shape=[2, 3, 3], strides=[2, 2, 2],
+                     pads=[0, 1, 1, 1, 1, 1], ceil_mode=1),
+         h.make_node("AveragePool", ["v"], ["a3"], kernel_shape=[3, 3, 3], strides=[2, 2, 2],
+                     pads=[1, 1, 1, 1, 1, 1], count_include_pad=0),
+         h.make_node("AveragePool", ["v"], ["a3i"], kernel_shape=[2, 2, 2], pads=[1, 0, 1, 1, 0, 1],
+                     count_include_pad=1),
+         h.make_node("MaxPool", ["x"], ["mi", "idx"], kernel_shape=[3, 3], strides=[2, 2],
+                     pads=[1, 1, 1, 1])],
+        [vi("v", [2, 3, 5, 7, 6]), vi("x", [2, 3, 7, 8])],
+        [vi("m3", [2, 3, 3, 4, 4]), vi("a3", [2, 3, 3, 4, 3]), vi("a3i", [2, 3, 6, 6, 7]),
+         vi("mi", [2, 3, 4, 4]), vi("idx", [2, 3, 4, 4], T.INT64)]), {"v": f32(2, 3, 5, 7, 6), "x": f32(2, 3, 7, 8)}
+
+    # Unsigned integers, with values past the signed range so that a signed
+    # lowering would be caught.
+    ua = rng.integers(0, 256, (3, 5)).astype(np.uint8)
+    ub = rng.integers(1, 256, (3, 5)).astype(np.uint8)
+    yield "unsigned", model(
+        [h.make_node("Max", ["a", "b"], ["mx"]), h.make_node("Min", ["a", "b"], ["mn"]),
+         h.make_node("Div", ["a", "b"], ["dv"]), h.make_node("Add", ["a", "b"], ["ad"]),
+         h.make_node("Less", ["a", "b"], ["lt"]), h.make_node("Greater", ["a", "b"], ["gt"]),
+         h.make_node("Max", ["c", "d"], ["mx32"])],
+        [vi("a", [3, 5], T.UINT8), vi("b", [3, 5], T.UINT8), vi("c", [4], T.UINT32),
+         vi("d", [4], T.UINT32)],
+        [vi("mx", [3, 5], T.UINT8), vi("mn", [3, 5], T.UINT8), vi("dv", [3, 5], T.UINT8),
+         vi("ad", [3, 5], T.UINT8), vi("lt", [3, 5], T.BOOL), vi("gt", [3, 5], T.BOOL),
+         vi("mx32", [4], T.UINT32)]), {
+        "a": ua, "b": ub, "c": np.array([1, 3000000000, 7, 4294967295], np.uint32),
+        "d": np.array([2, 5, 4000000000, 0], np.uint32)}
 
 
 def pin_shapes(m, feeds):

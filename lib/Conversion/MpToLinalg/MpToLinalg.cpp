@@ -357,8 +357,58 @@ struct ElementwisePattern : OpConversionPattern<OpT> {
       return i && i.isUnsigned();
     };
     if (llvm::any_of(op->getOperandTypes(), isUnsigned) ||
-        llvm::any_of(op->getResultTypes(), isUnsigned))
-      return rewriter.notifyMatchFailure(op, "unsigned integer element type");
+        llvm::any_of(op->getResultTypes(), isUnsigned)) {
+      // Unsigned tensors keep their type; inside the body each element is
+      // viewed as signless (arith's only integer kind) and computed with the
+      // unsigned forms. The views are unrealized casts that cancel once
+      // loads and stores are lowered to LLVM, where signedness is gone.
+      constexpr bool supported =
+          llvm::is_one_of<OpT, AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, EqualOp, LessOp,
+                          GreaterOp, IdentityOp>::value;
+      if (!supported)
+        return rewriter.notifyMatchFailure(op, "unsigned integer element type");
+      Type resElem = resultType.getElementType();
+      Value r = buildElementwise(
+          rewriter, op.getLoc(), operands, resultType,
+          [&](OpBuilder &b, Location loc, ValueRange a, Type) -> Value {
+            auto view = [&](Value v, Type to) {
+              return UnrealizedConversionCastOp::create(b, loc, to, v).getResult(0);
+            };
+            SmallVector<Value> v;
+            for (Value x : a) {
+              auto it = dyn_cast<IntegerType>(x.getType());
+              v.push_back(it && !it.isSignless()
+                              ? view(x, IntegerType::get(b.getContext(), it.getWidth()))
+                              : x);
+            }
+            Value res;
+            if constexpr (std::is_same_v<OpT, AddOp>)
+              res = arith::AddIOp::create(b, loc, v[0], v[1]);
+            else if constexpr (std::is_same_v<OpT, SubOp>)
+              res = arith::SubIOp::create(b, loc, v[0], v[1]);
+            else if constexpr (std::is_same_v<OpT, MulOp>)
+              res = arith::MulIOp::create(b, loc, v[0], v[1]);
+            else if constexpr (std::is_same_v<OpT, DivOp>)
+              res = arith::DivUIOp::create(b, loc, v[0], v[1]);
+            else if constexpr (std::is_same_v<OpT, MaxOp> || std::is_same_v<OpT, MinOp>) {
+              res = v[0];
+              for (Value x : ArrayRef<Value>(v).drop_front())
+                res = std::is_same_v<OpT, MaxOp>
+                          ? arith::MaxUIOp::create(b, loc, res, x).getResult()
+                          : arith::MinUIOp::create(b, loc, res, x).getResult();
+            } else if constexpr (std::is_same_v<OpT, EqualOp>)
+              res = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v[0], v[1]);
+            else if constexpr (std::is_same_v<OpT, LessOp>)
+              res = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, v[0], v[1]);
+            else if constexpr (std::is_same_v<OpT, GreaterOp>)
+              res = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, v[0], v[1]);
+            else
+              res = v[0];
+            return res.getType() == resElem ? res : view(res, resElem);
+          });
+      rewriter.replaceOp(op, r);
+      return success();
+    }
     if constexpr (std::is_same_v<OpT, ClipOp>) {
       if (op.getMinVal() || op.getMaxVal()) {
         // Operand form: max(min(x, hi), lo) with scalar tensors.
@@ -1676,10 +1726,11 @@ struct PoolPattern : OpConversionPattern<OpT> {
   }
 };
 
-/// 1-D pooling as 2-D pooling over a unit height: [N, C, L] -> [N, C, 1, L],
+/// 1-D pooling and convolution as their 2-D forms over a unit height:
+/// [N, C, L] -> [N, C, 1, L] (and a Conv kernel [F, C/g, k] -> [F, C/g, 1, k]),
 /// with the window attributes lifted (kernel [1, k], strides [1, s],
 /// dilations [1, d], pads [0, b, 0, e]). The lifted op is converted by the
-/// 2-D pattern.
+/// 2-D pattern, so the im2col convolution and its tiling apply.
 template <typename OpT>
 struct Pool1DPattern : OpConversionPattern<OpT> {
   using OpConversionPattern<OpT>::OpConversionPattern;
@@ -1698,8 +1749,18 @@ struct Pool1DPattern : OpConversionPattern<OpT> {
     };
     SmallVector<ReassociationIndices> re = {{0}, {1}, {2, 3}};
     Value x4 = tensor::ExpandShapeOp::create(rewriter, loc, lift(x), adaptor.getX(), re);
+    Value w4;
+    if constexpr (std::is_same_v<OpT, ConvOp>) {
+      // The kernel lifts the same way: [F, C/g, k] -> [F, C/g, 1, k].
+      auto w = dyn_cast<RankedTensorType>(adaptor.getW().getType());
+      if (!w || w.getRank() != 3 || !w.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "needs a static 1-D kernel");
+      w4 = tensor::ExpandShapeOp::create(rewriter, loc, lift(w), adaptor.getW(), re);
+    }
     Operation *lifted = rewriter.clone(*op);
     lifted->setOperand(0, x4);
+    if (w4)
+      lifted->setOperand(1, w4);
     lifted->getResult(0).setType(lift(y));
     auto setArray = [&](StringRef name, ArrayRef<int64_t> v) {
       lifted->setAttr(name, DenseI64ArrayAttr::get(rewriter.getContext(), v));
@@ -1709,10 +1770,13 @@ struct Pool1DPattern : OpConversionPattern<OpT> {
         return a.asArrayRef();
       return std::nullopt;
     };
-    auto k = get("kernel_shape");
-    if (!k || k->size() != 1)
+    if (auto k = get("kernel_shape")) {
+      if (k->size() != 1)
+        return rewriter.notifyMatchFailure(op, "kernel_shape");
+      setArray("kernel_shape", {1, (*k)[0]});
+    } else if (!std::is_same_v<OpT, ConvOp>) {
       return rewriter.notifyMatchFailure(op, "kernel_shape");
-    setArray("kernel_shape", {1, (*k)[0]});
+    }
     if (auto v = get("strides"))
       setArray("strides", {1, (*v)[0]});
     if (auto v = get("dilations"))
@@ -2634,19 +2698,23 @@ struct ResizePattern : OpConversionPattern<ResizeOp> {
                           : "half_pixel";
     StringRef nearest = op.getNearestMode() ? StringRef(*op.getNearestMode())
                                             : "round_prefer_floor";
-    bool linear = mode == "linear";
-    if (opset < 11 || (mode != "nearest" && !linear) ||
+    bool linear = mode == "linear", cubic = mode == "cubic";
+    bool crop = coord == "tf_crop_and_resize";
+    if (opset < 11 || (mode != "nearest" && !linear && !cubic) ||
         op.getAntialias().value_or(0) || op.getAxes() ||
         (op.getKeepAspectRatioPolicy() && *op.getKeepAspectRatioPolicy() != "stretch") ||
         !llvm::is_contained({StringRef("half_pixel"), StringRef("pytorch_half_pixel"),
                              StringRef("align_corners"), StringRef("asymmetric"),
-                             StringRef("tf_half_pixel_for_nn")},
+                             StringRef("tf_half_pixel_for_nn"),
+                             StringRef("tf_crop_and_resize")},
                             coord) ||
+        (crop && !adaptor.getRoi()) ||
         !llvm::is_contained({StringRef("round_prefer_floor"),
                              StringRef("round_prefer_ceil"), StringRef("floor"),
                              StringRef("ceil")},
                             nearest) ||
-        (linear && !isFloatLike(x.getElementType())) || isUnsignedInt(x.getElementType()))
+        ((linear || cubic) && !isFloatLike(x.getElementType())) ||
+        isUnsignedInt(x.getElementType()))
       return rewriter.notifyMatchFailure(op, "variant not lowered");
     Value scalesV = adaptor.getScales();
     if (scalesV) {
@@ -2660,6 +2728,11 @@ struct ResizePattern : OpConversionPattern<ResizeOp> {
     Type e = x.getElementType();
     Type ct = e.isF64() ? e : Float32Type::get(rewriter.getContext());
     Value in = adaptor.getX();
+    Value roi = adaptor.getRoi();
+    double cubicA = op.getCubicCoeffA() ? op.getCubicCoeffA()->convertToDouble() : -0.75;
+    bool excludeOutside = op.getExcludeOutside().value_or(0) != 0;
+    double extrapolation =
+        op.getExtrapolationValue() ? op.getExtrapolationValue()->convertToDouble() : 0.0;
     Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), e);
     Value r = linalg::GenericOp::create(
                   rewriter, loc, TypeRange{y}, ValueRange{}, ValueRange{init},
@@ -2680,19 +2753,20 @@ struct ResizePattern : OpConversionPattern<ResizeOp> {
                           b, l, b.getIndexType(),
                           arith::FPToSIOp::create(b, l, b.getI64Type(), f));
                     };
-                    // Per axis: either an exact index, or two indices and the
-                    // weight of the second (linear).
-                    SmallVector<Value> lo, hi, w;
-                    SmallVector<bool> interp;
+                    // Per axis, the taps (index, weight) to combine: one tap
+                    // with no weight for nearest and unresized axes, two for
+                    // linear, four for cubic.
+                    using Tap = std::pair<Value, Value>;
+                    SmallVector<SmallVector<Tap>> taps;
+                    Value outside; // tf_crop_and_resize: sampled outside the input
                     for (int64_t d = 0; d < rank; ++d) {
                       Value i = linalg::IndexOp::create(b, l, d);
                       int64_t n = x.getDimSize(d), m = y.getDimSize(d);
                       // Unresized axes read straight through (with runtime
                       // scales only when the axis has one element, since a
                       // scale in [1, 1 + 1/n) also keeps n elements).
-                      if (n == m && (!scalesV || n == 1)) {
-                        lo.push_back(i), hi.push_back(i), w.push_back(Value());
-                        interp.push_back(false);
+                      if (n == m && (!scalesV || n == 1) && !crop) {
+                        taps.push_back({{i, Value()}});
                         continue;
                       }
                       Value s = scalesV
@@ -2720,10 +2794,36 @@ struct ResizePattern : OpConversionPattern<ResizeOp> {
                                           .getResult();
                       } else if (coord == "asymmetric") {
                         xo = arith::DivFOp::create(b, l, xf, s);
+                      } else if (crop) {
+                        // roi = [starts..., ends...] in normalised coordinates.
+                        Value st = convertScalar(
+                            b, l, tensor::ExtractOp::create(b, l, roi, ValueRange{icst(d)}), ct);
+                        Value en = convertScalar(
+                            b, l, tensor::ExtractOp::create(b, l, roi, ValueRange{icst(rank + d)}),
+                            ct);
+                        Value nm1 = fc((double)(n - 1));
+                        if (m > 1)
+                          xo = arith::AddFOp::create(
+                              b, l, arith::MulFOp::create(b, l, st, nm1),
+                              arith::MulFOp::create(
+                                  b, l, xf,
+                                  arith::DivFOp::create(
+                                      b, l,
+                                      arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, en, st),
+                                                            nm1),
+                                      fc((double)(m - 1)))));
+                        else
+                          xo = arith::MulFOp::create(
+                              b, l, arith::MulFOp::create(b, l, arith::AddFOp::create(b, l, st, en), half),
+                              nm1);
+                        Value out = arith::OrIOp::create(
+                            b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, xo, fc(0.0)),
+                            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, xo, nm1));
+                        outside = outside ? arith::OrIOp::create(b, l, outside, out).getResult() : out;
                       } else { // tf_half_pixel_for_nn
                         xo = arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, xf, half), s);
                       }
-                      if (!linear) {
+                      if (!linear && !cubic) {
                         Value ri;
                         if (nearest == "floor")
                           ri = math::FloorOp::create(b, l, xo);
@@ -2733,43 +2833,103 @@ struct ResizePattern : OpConversionPattern<ResizeOp> {
                           ri = math::FloorOp::create(b, l, arith::AddFOp::create(b, l, xo, half));
                         else
                           ri = math::CeilOp::create(b, l, arith::SubFOp::create(b, l, xo, half));
-                        Value idx = clampIdx(toIndex(ri), n);
-                        lo.push_back(idx), hi.push_back(idx), w.push_back(Value());
-                        interp.push_back(false);
+                        taps.push_back({{clampIdx(toIndex(ri), n), Value()}});
                         continue;
                       }
                       Value f0 = math::FloorOp::create(b, l, xo);
                       Value i0 = toIndex(f0);
-                      lo.push_back(clampIdx(i0, n));
-                      hi.push_back(clampIdx(arith::AddIOp::create(b, l, i0, icst(1)), n));
-                      w.push_back(arith::SubFOp::create(b, l, xo, f0));
-                      interp.push_back(true);
+                      Value t = arith::SubFOp::create(b, l, xo, f0);
+                      if (linear) {
+                        taps.push_back(
+                            {{clampIdx(i0, n), arith::SubFOp::create(b, l, fc(1.0), t).getResult()},
+                             {clampIdx(arith::AddIOp::create(b, l, i0, icst(1)), n), t}});
+                        continue;
+                      }
+                      // Cubic convolution (Keys) with coefficient A: taps at
+                      // floor - 1 .. floor + 2, at distances 1 + t, t, 1 - t, 2 - t.
+                      auto far = [&](Value dist) { // 1 <= |dist| < 2
+                        Value r = arith::SubFOp::create(
+                            b, l, arith::MulFOp::create(b, l, fc(cubicA), dist), fc(5 * cubicA));
+                        r = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, r, dist),
+                                                  fc(8 * cubicA));
+                        return arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, r, dist),
+                                                     fc(4 * cubicA))
+                            .getResult();
+                      };
+                      auto near = [&](Value dist) { // |dist| < 1
+                        Value r = arith::SubFOp::create(
+                            b, l, arith::MulFOp::create(b, l, fc(cubicA + 2), dist), fc(cubicA + 3));
+                        return arith::AddFOp::create(
+                                   b, l,
+                                   arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, r, dist),
+                                                         dist),
+                                   fc(1.0))
+                            .getResult();
+                      };
+                      Value one = fc(1.0);
+                      SmallVector<Value> ws = {far(arith::AddFOp::create(b, l, t, one)), near(t),
+                                               near(arith::SubFOp::create(b, l, one, t)),
+                                               far(arith::SubFOp::create(b, l, fc(2.0), t))};
+                      SmallVector<Value> raw;
+                      for (int64_t k = 0; k < 4; ++k)
+                        raw.push_back(arith::AddIOp::create(b, l, i0, icst(k - 1)));
+                      if (excludeOutside) {
+                        // Taps outside the input get weight 0; renormalise.
+                        Value sum;
+                        for (int64_t k = 0; k < 4; ++k) {
+                          Value inb = arith::AndIOp::create(
+                              b, l,
+                              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, raw[k], icst(0)),
+                              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, raw[k], icst(n)));
+                          ws[k] = arith::SelectOp::create(b, l, inb, ws[k], fc(0.0));
+                          sum = sum ? arith::AddFOp::create(b, l, sum, ws[k]).getResult() : ws[k];
+                        }
+                        for (int64_t k = 0; k < 4; ++k)
+                          ws[k] = arith::DivFOp::create(b, l, ws[k], sum);
+                      }
+                      SmallVector<Tap> axisTaps;
+                      for (int64_t k = 0; k < 4; ++k)
+                        axisTaps.push_back({clampIdx(raw[k], n), ws[k]});
+                      taps.push_back(axisTaps);
                     }
-                    // Sum over the 2^k corners of the interpolated axes.
-                    SmallVector<int64_t> axes;
-                    for (int64_t d = 0; d < rank; ++d)
-                      if (interp[d])
-                        axes.push_back(d);
+                    // Sum over every combination of taps (mixed radix).
+                    int64_t combos = 1;
+                    bool weighted = false;
+                    for (auto &t : taps) {
+                      combos *= t.size();
+                      weighted |= t.front().second != nullptr;
+                    }
                     Value acc;
-                    for (int64_t corner = 0; corner < (1 << axes.size()); ++corner) {
-                      SmallVector<Value> coords(lo);
+                    for (int64_t c = 0; c < combos; ++c) {
+                      SmallVector<Value> coords;
                       Value weight;
-                      for (size_t a = 0; a < axes.size(); ++a) {
-                        int64_t d = axes[a];
-                        bool upper = (corner >> a) & 1;
-                        coords[d] = upper ? hi[d] : lo[d];
-                        Value wd = upper ? w[d] : arith::SubFOp::create(b, l, fc(1.0), w[d]).getResult();
-                        weight = weight ? arith::MulFOp::create(b, l, weight, wd).getResult() : wd;
+                      int64_t rest = c;
+                      for (auto &t : taps) {
+                        const Tap &tap = t[rest % t.size()];
+                        rest /= t.size();
+                        coords.push_back(tap.first);
+                        if (tap.second)
+                          weight = weight ? arith::MulFOp::create(b, l, weight, tap.second).getResult()
+                                          : tap.second;
                       }
                       Value v = tensor::ExtractOp::create(b, l, in, coords);
-                      if (axes.empty()) {
+                      if (!weighted) {
                         acc = v;
                         break;
                       }
                       Value term = arith::MulFOp::create(b, l, convertScalar(b, l, v, ct), weight);
                       acc = acc ? arith::AddFOp::create(b, l, acc, term).getResult() : term;
                     }
-                    linalg::YieldOp::create(b, l, axes.empty() ? acc : convertScalar(b, l, acc, e));
+                    Value res = weighted ? convertScalar(b, l, acc, e) : acc;
+                    if (outside)
+                      res = arith::SelectOp::create(
+                          b, l, outside,
+                          isFloatLike(e) ? floatConst(b, l, e, extrapolation)
+                                         : arith::ConstantOp::create(
+                                               b, l, b.getIntegerAttr(e, (int64_t)extrapolation))
+                                               .getResult(),
+                          res);
+                    linalg::YieldOp::create(b, l, res);
                   })
                   .getResult(0);
     rewriter.replaceOp(op, r);
@@ -2790,6 +2950,8 @@ struct ConvertMpToLinalgPass
                            arith::ArithDialect, math::MathDialect, scf::SCFDialect,
                            func::FuncDialect, bufferization::BufferizationDialect>();
     target.addIllegalDialect<MpDialect>();
+    // Signless views of unsigned elements (see ElementwisePattern).
+    target.addLegalOp<UnrealizedConversionCastOp>();
     RewritePatternSet patterns(ctx);
     mixprec::populateMpToLinalgConversionPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
@@ -2835,8 +2997,10 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
       ResizePattern>(ctx);
   // Flatten with a dynamic batch collapses; a static result reshapes.
   patterns.add<FlattenPattern>(ctx, /*benefit=*/2);
-  patterns.add<Pool1DPattern<MaxPoolOp>, Pool1DPattern<AveragePoolOp>>(ctx, /*benefit=*/2);
+  patterns.add<Pool1DPattern<MaxPoolOp>, Pool1DPattern<AveragePoolOp>,
+               Pool1DPattern<ConvOp>>(ctx, /*benefit=*/2);
   mixprec::detail::populateControlFlowPatterns(patterns);
   mixprec::detail::populateRecurrentPatterns(patterns);
   mixprec::detail::populateAxisOpPatterns(patterns);
+  mixprec::detail::populatePoolingNDPatterns(patterns);
 }

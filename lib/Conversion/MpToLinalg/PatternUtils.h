@@ -29,6 +29,9 @@ mlir::Type accumulatorFor(mlir::Type storage);
 void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
 /// CumSum, TopK and Einsum (AxisOps.cpp).
 void populateAxisOpPatterns(mlir::RewritePatternSet &patterns);
+/// Pooling with any number of spatial dims, and MaxPool's Indices
+/// (PoolingND.cpp).
+void populatePoolingNDPatterns(mlir::RewritePatternSet &patterns);
 /// RNN, GRU and LSTM as scf.for over time steps (Recurrent.cpp).
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 

@@ -175,3 +175,77 @@ func.func @resize_linear(%x: tensor<1x1x2x2xf16>, %s: tensor<4xf32>) -> tensor<1
   %0 = mp.resize %x, none, %s {mode = "linear"} : (tensor<1x1x2x2xf16>, tensor<4xf32>) -> tensor<1x1x4x4xf16>
   return %0 : tensor<1x1x4x4xf16>
 }
+
+// -----
+
+// Slice with runtime starts and a static result type: the start is read,
+// wrapped when negative, and clamped to [0, dim] for a positive step or
+// [0, dim - 1] for a negative one; every dim takes that offset (and step)
+// only when it is the sliced axis, else 0 (and 1). The extents come from
+// the result type, and the body reads x at off + i * step.
+// CHECK-LABEL: func.func @slice_runtime_starts
+// CHECK: %[[ZERO:[^ ]+]] = arith.constant 0 : index
+// CHECK: %[[ONE:[^ ]+]] = arith.constant 1 : index
+// CHECK: %[[S:[^ ]+]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[SI:[^ ]+]] = arith.index_cast %[[S]] : i64 to index
+// CHECK: %[[D0:[^ ]+]] = arith.constant 10 : index
+// CHECK: %[[NEG:[^ ]+]] = arith.cmpi slt, %[[SI]], %{{.*}} : index
+// CHECK: %[[WRAP:[^ ]+]] = arith.addi %[[SI]], %[[D0]] : index
+// CHECK: %[[SN:[^ ]+]] = arith.select %[[NEG]], %[[WRAP]], %[[SI]] : index
+// CHECK: %[[POS:[^ ]+]] = arith.cmpi sgt, %{{.*}}, %{{.*}} : index
+// CHECK: %[[LO:[^ ]+]] = arith.maxsi %[[SN]], %{{.*}} : index
+// CHECK: %[[UP:[^ ]+]] = arith.minsi %[[LO]], %[[D0]] : index
+// CHECK: %[[LAST:[^ ]+]] = arith.constant 9 : index
+// CHECK: %[[LO2:[^ ]+]] = arith.maxsi %[[SN]], %{{.*}} : index
+// CHECK: %[[UP2:[^ ]+]] = arith.minsi %[[LO2]], %[[LAST]] : index
+// CHECK: %[[CL:[^ ]+]] = arith.select %[[POS]], %[[UP]], %[[UP2]] : index
+// CHECK: %[[HIT0:[^ ]+]] = arith.cmpi eq, %[[AX:[^,]+]], %{{.*}} : index
+// CHECK: %[[OFF0:[^ ]+]] = arith.select %[[HIT0]], %[[CL]], %[[ZERO]] : index
+// CHECK: %[[STEP0:[^ ]+]] = arith.select %[[HIT0]], %{{.*}}, %[[ONE]] : index
+// CHECK: %[[HIT1:[^ ]+]] = arith.cmpi eq, %[[AX]], %{{.*}} : index
+// CHECK: %[[OFF1:[^ ]+]] = arith.select %[[HIT1]], %{{.*}}, %[[ZERO]] : index
+// CHECK: %[[STEP1:[^ ]+]] = arith.select %[[HIT1]], %{{.*}}, %[[ONE]] : index
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x4xf32>)
+// CHECK:   %[[I:[^ ]+]] = linalg.index 0 : index
+// CHECK:   %[[IS:[^ ]+]] = arith.muli %[[I]], %[[STEP0]] : index
+// CHECK:   %[[ROW:[^ ]+]] = arith.addi %[[OFF0]], %[[IS]] : index
+// CHECK:   %[[J:[^ ]+]] = linalg.index 1 : index
+// CHECK:   %[[JS:[^ ]+]] = arith.muli %[[J]], %[[STEP1]] : index
+// CHECK:   %[[COL:[^ ]+]] = arith.addi %[[OFF1]], %[[JS]] : index
+// CHECK:   %[[V:[^ ]+]] = tensor.extract %arg0[%[[ROW]], %[[COL]]] : tensor<10x4xf32>
+// CHECK:   linalg.yield %[[V]] : f32
+func.func @slice_runtime_starts(%x: tensor<10x4xf32>, %s: tensor<1xi64>) -> tensor<3x4xf32> {
+  %e = mp.constant {value = dense<[100]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a = mp.constant {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = mp.slice %x, %s, %e, %a : (tensor<10x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// Slice with runtime starts, ends, axes and steps: the axis (wrapped by the
+// rank) and the step are read too; the step's sign picks the clamp, and
+// the dim that matches the axis takes the runtime step.
+// CHECK-LABEL: func.func @slice_runtime_all
+// CHECK: %[[A:[^ ]+]] = tensor.extract %arg3[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[AI:[^ ]+]] = arith.index_cast %[[A]] : i64 to index
+// CHECK: %[[ANEG:[^ ]+]] = arith.cmpi slt, %[[AI]], %{{.*}} : index
+// CHECK: %[[AW:[^ ]+]] = arith.addi %[[AI]], %c2 : index
+// CHECK: %[[AX:[^ ]+]] = arith.select %[[ANEG]], %[[AW]], %[[AI]] : index
+// CHECK: %[[ST:[^ ]+]] = tensor.extract %arg4[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[STI:[^ ]+]] = arith.index_cast %[[ST]] : i64 to index
+// CHECK: tensor.extract %arg1[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[POS:[^ ]+]] = arith.cmpi sgt, %[[STI]], %{{.*}} : index
+// CHECK: %[[CL:[^ ]+]] = arith.select %[[POS]], %{{.*}}, %{{.*}} : index
+// CHECK: %[[HIT0:[^ ]+]] = arith.cmpi eq, %[[AX]], %{{.*}} : index
+// CHECK: arith.select %[[HIT0]], %[[CL]], %{{.*}} : index
+// CHECK: arith.select %[[HIT0]], %[[STI]], %{{.*}} : index
+// CHECK: %[[HIT1:[^ ]+]] = arith.cmpi eq, %[[AX]], %{{.*}} : index
+// CHECK: %[[STEP1:[^ ]+]] = arith.select %[[HIT1]], %[[STI]], %{{.*}} : index
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<5x2xf32>)
+// CHECK:   arith.muli %{{.*}}, %[[STEP1]] : index
+// CHECK:   tensor.extract %arg0[%{{.*}}, %{{.*}}] : tensor<5x6xf32>
+func.func @slice_runtime_all(%x: tensor<5x6xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %a: tensor<1xi64>, %st: tensor<1xi64>) -> tensor<5x2xf32> {
+  %0 = mp.slice %x, %s, %e, %a, %st : (tensor<5x6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<5x2xf32>
+  return %0 : tensor<5x2xf32>
+}

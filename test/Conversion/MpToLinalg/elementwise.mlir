@@ -60,3 +60,29 @@ func.func @where_gelu(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf32>) ->
   %1 = mp.gelu %a : (tensor<4xf32>) -> tensor<4xf32>
   return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Unsigned integers keep their tensor type; the body views each element as
+// signless (unrealized casts that cancel in the LLVM lowering) and uses the
+// unsigned forms of division, max and comparison.
+// CHECK-LABEL: func.func @unsigned_ops
+// CHECK:         linalg.generic
+// CHECK:         ^bb0(%[[A:[^:]+]]: ui8, %[[B:[^:]+]]: ui8, %{{.*}}: ui8):
+// CHECK-DAG:       %[[SA:.*]] = builtin.unrealized_conversion_cast %[[A]] : ui8 to i8
+// CHECK-DAG:       %[[SB:.*]] = builtin.unrealized_conversion_cast %[[B]] : ui8 to i8
+// CHECK:           %[[D:.*]] = arith.divui %[[SA]], %[[SB]] : i8
+// CHECK:           %[[R:.*]] = builtin.unrealized_conversion_cast %[[D]] : i8 to ui8
+// CHECK:           linalg.yield %[[R]] : ui8
+// CHECK:         linalg.generic
+// CHECK:           arith.maxui {{.*}} : i32
+// CHECK:         linalg.generic
+// CHECK:           %[[LT:.*]] = arith.cmpi ult, {{.*}} : i8
+// CHECK:           linalg.yield %[[LT]] : i1
+func.func @unsigned_ops(%a: tensor<4xui8>, %b: tensor<4xui8>, %c: tensor<4xui32>, %d: tensor<4xui32>)
+    -> (tensor<4xui8>, tensor<4xui32>, tensor<4xi1>) {
+  %0 = mp.div %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = mp.max %c, %d : (tensor<4xui32>, tensor<4xui32>) -> tensor<4xui32>
+  %2 = mp.less %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+  return %0, %1, %2 : tensor<4xui8>, tensor<4xui32>, tensor<4xi1>
+}

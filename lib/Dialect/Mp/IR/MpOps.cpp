@@ -231,6 +231,67 @@ LogicalResult GemmOp::verify() {
   return checkSameElementType(*this, getA(), getY(), "A", "Y");
 }
 
+/// Checks the static output dims of a convolution or pooling against the
+/// window arithmetic (ONNX's shape inference formulas), so that a model whose
+/// declared output shape contradicts the op is rejected at the node instead
+/// of executing into a wrongly shaped buffer. With ceil_mode both ONNX's
+/// count and the one that drops a last window starting past the input are
+/// accepted, as runtimes differ there.
+static LogicalResult checkWindowOutput(Operation *op, Value x, Value y,
+                                       std::optional<ArrayRef<int64_t>> kernel,
+                                       std::optional<ArrayRef<int64_t>> strides,
+                                       std::optional<ArrayRef<int64_t>> dilations,
+                                       std::optional<ArrayRef<int64_t>> pads,
+                                       std::optional<StringRef> autoPad, bool ceilMode) {
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  auto yt = dyn_cast<RankedTensorType>(y.getType());
+  if (!xt || !yt || xt.getRank() != yt.getRank() || xt.getRank() < 3 || !kernel)
+    return success();
+  int64_t r = xt.getRank() - 2;
+  if ((int64_t)kernel->size() != r)
+    return success();
+  if (!xt.isDynamicDim(0) && !yt.isDynamicDim(0) && xt.getDimSize(0) != yt.getDimSize(0))
+    return op->emitOpError() << "result batch size " << yt.getDimSize(0)
+                             << " differs from the input's " << xt.getDimSize(0);
+  StringRef ap = autoPad.value_or("NOTSET");
+  for (int64_t d = 0; d < r; ++d) {
+    int64_t in = xt.getDimSize(2 + d), out = yt.getDimSize(2 + d);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out))
+      continue;
+    int64_t s = strides && (int64_t)strides->size() == r ? (*strides)[d] : 1;
+    int64_t dil = dilations && (int64_t)dilations->size() == r ? (*dilations)[d] : 1;
+    int64_t pb = pads && (int64_t)pads->size() == 2 * r ? (*pads)[d] : 0;
+    int64_t pe = pads && (int64_t)pads->size() == 2 * r ? (*pads)[d + r] : 0;
+    if (s <= 0 || dil <= 0)
+      continue;
+    int64_t span = ((*kernel)[d] - 1) * dil + 1;
+    SmallVector<int64_t> allowed;
+    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+      allowed.push_back((in + s - 1) / s);
+    } else {
+      int64_t total = ap == "VALID" ? in : in + pb + pe;
+      int64_t room = total - span;
+      if (room < 0) {
+        allowed.push_back(0);
+      } else if (ceilMode) {
+        int64_t o = (room + s - 1) / s + 1;
+        allowed.push_back(o);
+        if ((o - 1) * s >= in + (ap == "VALID" ? 0 : pb))
+          allowed.push_back(o - 1);
+      } else {
+        allowed.push_back(room / s + 1);
+      }
+    }
+    if (!llvm::is_contained(allowed, out))
+      return op->emitOpError() << "result spatial dim " << d << " is " << out
+                               << ", but the window (kernel " << (*kernel)[d]
+                               << ", stride " << s << ", dilation " << dil
+                               << ", pads " << pb << "/" << pe << ") over " << in
+                               << " gives " << allowed.front();
+  }
+  return success();
+}
+
 template <typename OpT>
 static LogicalResult verifyConvLike(OpT op, bool transpose) {
   Value x = op.getX(), w = op.getW();
@@ -275,6 +336,23 @@ static LogicalResult verifyConvLike(OpT op, bool transpose) {
     if (failed(checkSameElementType(op, x, op.getB(), "X", "B")))
       return failure();
   }
+  if (!transpose && wt && xt) {
+    auto yt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (yt && yt.getRank() >= 2 && !yt.isDynamicDim(1) && !wt.isDynamicDim(0) &&
+        yt.getDimSize(1) != wt.getDimSize(0))
+      return op.emitOpError() << "result channels (" << yt.getDimSize(1)
+                              << ") must equal W.shape[0] (" << wt.getDimSize(0) << ")";
+    SmallVector<int64_t> kernel;
+    if (auto k = op.getKernelShape())
+      kernel.assign(k->begin(), k->end());
+    else if (wt.hasStaticShape())
+      kernel.assign(wt.getShape().begin() + 2, wt.getShape().end());
+    if (!kernel.empty() &&
+        failed(checkWindowOutput(op, x, op->getResult(0), ArrayRef<int64_t>(kernel),
+                                 op.getStrides(), op.getDilations(), op.getPads(),
+                                 op.getAutoPad(), /*ceilMode=*/false)))
+      return failure();
+  }
   return success();
 }
 LogicalResult ConvOp::verify() { return verifyConvLike(*this, false); }
@@ -292,7 +370,15 @@ static LogicalResult verifyPool(OpT op) {
       failed(checkPositive(op, "strides", op.getStrides())) ||
       failed(checkSameElementType(op, x, op.getY(), "X", "Y")))
     return failure();
-  return success();
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  auto yt = dyn_cast<RankedTensorType>(op.getY().getType());
+  if (xt && yt && xt.getRank() >= 2 && yt.getRank() >= 2 && !xt.isDynamicDim(1) &&
+      !yt.isDynamicDim(1) && xt.getDimSize(1) != yt.getDimSize(1))
+    return op.emitOpError() << "result channels (" << yt.getDimSize(1)
+                            << ") differ from the input's (" << xt.getDimSize(1) << ")";
+  return checkWindowOutput(op, x, op.getY(), op.getKernelShape(), op.getStrides(),
+                           op.getDilations(),
+                           op.getPads(), op.getAutoPad(), op.getCeilMode().value_or(0) != 0);
 }
 LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
 LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
