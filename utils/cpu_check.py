@@ -365,6 +365,15 @@ def misc_op_cases():
         "a": ua, "b": ub, "c": np.array([1, 3000000000, 7, 4294967295], np.uint32),
         "d": np.array([2, 5, 4000000000, 0], np.uint32)}
 
+    # Slice whose starts/ends/steps are graph inputs and whose result shape
+    # is unknown until run time.
+    yield "slice_runtime", model(
+        [h.make_node("Slice", ["x", "st", "en", "ax", "sp"], ["y"]), h.make_node("Relu", ["y"], ["r"])],
+        [vi("x", [6, 9]), vi("st", [2], T.INT64), vi("en", [2], T.INT64), vi("sp", [2], T.INT64)],
+        [vi("r", ["a", "b"])], [nh.from_array(np.array([1, 0], np.int64), "ax")]), {
+        "x": f32(6, 9), "st": np.array([-2, 1], np.int64),
+        "en": np.array([-1000, 9223372036854775807], np.int64), "sp": np.array([-2, 3], np.int64)}
+
 
 def pin_shapes(m, feeds):
     """A copy of `m` whose inputs have the feeds' shapes, re-inferred."""

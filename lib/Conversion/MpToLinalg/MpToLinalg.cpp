@@ -347,9 +347,16 @@ struct ElementwisePattern : OpConversionPattern<OpT> {
     if (!resultType)
       return rewriter.notifyMatchFailure(op, "unranked result");
     SmallVector<Value> operands(adaptor.getOperands());
-    for (Value v : operands)
+    for (Value &v : operands) {
+      // An unranked value that is a cast of a ranked one (a lowered op whose
+      // ONNX result type was unknown) is read through the cast.
+      if (auto c = v.getDefiningOp<tensor::CastOp>())
+        if (!isa<RankedTensorType>(v.getType()) &&
+            isa<RankedTensorType>(c.getSource().getType()))
+          v = c.getSource();
       if (!isa<RankedTensorType>(v.getType()))
         return rewriter.notifyMatchFailure(op, "unranked operand");
+    }
     // arith works on signless integers; unsigned element types are not
     // lowered yet (the conversion then reports the op).
     auto isUnsigned = [](Type t) {
@@ -2484,13 +2491,20 @@ struct SlicePattern : OpConversionPattern<SliceOp> {
   LogicalResult runtimeSlice(SliceOp op, OpAdaptor adaptor,
                              ConversionPatternRewriter &rewriter) const {
     auto x = cast<RankedTensorType>(adaptor.getData().getType());
-    auto y = dyn_cast<RankedTensorType>(op.getType());
     auto st = adaptor.getStartsVal()
                   ? dyn_cast<RankedTensorType>(adaptor.getStartsVal().getType())
                   : nullptr;
-    if (!y || !y.hasStaticShape() || y.getRank() != x.getRank() || !st ||
-        st.getRank() != 1 || st.isDynamicDim(0))
-      return rewriter.notifyMatchFailure(op, "runtime slice needs a static result type");
+    // The result keeps the input's rank; dims the type leaves open (or an
+    // unranked result, as ONNX shape inference leaves some subgraph values)
+    // are computed at run time from starts/ends/steps.
+    auto declared = dyn_cast<RankedTensorType>(op.getType());
+    if ((declared && declared.getRank() != x.getRank()) || !st || st.getRank() != 1 ||
+        st.isDynamicDim(0) || !adaptor.getEndsVal())
+      return rewriter.notifyMatchFailure(op, "runtime slice of unknown arity");
+    RankedTensorType y =
+        declared ? declared
+                 : RankedTensorType::get(SmallVector<int64_t>(x.getRank(), ShapedType::kDynamic),
+                                         x.getElementType());
     Location loc = op.getLoc();
     int64_t n = st.getDimSize(0), rank = x.getRank();
     auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v).getResult(); };
@@ -2508,28 +2522,59 @@ struct SlicePattern : OpConversionPattern<SliceOp> {
       return arith::MinSIOp::create(rewriter, loc, arith::MaxSIOp::create(rewriter, loc, v, lo), hi)
           .getResult();
     };
-    SmallVector<Value> off(rank, idx(0)), step(rank, idx(1));
+    SmallVector<Value> off(rank, idx(0)), step(rank, idx(1)), size;
+    for (int64_t d = 0; d < rank; ++d)
+      size.push_back(idx(x.getDimSize(d)));
+    auto ceilDiv = [&](Value a, Value b) {
+      return arith::CeilDivSIOp::create(rewriter, loc, a, b).getResult();
+    };
     for (int64_t i = 0; i < n; ++i) {
       Value ax = adaptor.getAxesVal() ? entry(adaptor.getAxesVal(), i) : idx(i);
       ax = sel(cmp(arith::CmpIPredicate::slt, ax, idx(0)),
                arith::AddIOp::create(rewriter, loc, ax, idx(rank)), ax);
       Value stp = adaptor.getSteps() ? entry(adaptor.getSteps(), i) : idx(1);
       Value s = entry(adaptor.getStartsVal(), i);
+      // Ends may be INT64_MAX ("to the end"): clamp in i64 before the cast.
+      Value eRaw = tensor::ExtractOp::create(rewriter, loc, adaptor.getEndsVal(),
+                                             ValueRange{idx(i)});
       for (int64_t d = 0; d < rank; ++d) {
         Value dim = idx(x.getDimSize(d));
+        Value pos = cmp(arith::CmpIPredicate::sgt, stp, idx(0));
         Value sd = sel(cmp(arith::CmpIPredicate::slt, s, idx(0)),
                        arith::AddIOp::create(rewriter, loc, s, dim), s);
-        Value pos = cmp(arith::CmpIPredicate::sgt, stp, idx(0));
-        sd = sel(pos, clampIdx(sd, idx(0), dim),
-                 clampIdx(sd, idx(0), idx(std::max<int64_t>(x.getDimSize(d) - 1, 0))));
+        Value last = idx(std::max<int64_t>(x.getDimSize(d) - 1, 0));
+        sd = sel(pos, clampIdx(sd, idx(0), dim), clampIdx(sd, idx(0), last));
+        Type et = eRaw.getType();
+        auto ec = [&](int64_t v) {
+          return arith::ConstantOp::create(rewriter, loc, rewriter.getIntegerAttr(et, v))
+              .getResult();
+        };
+        Value dimE = ec(x.getDimSize(d));
+        Value e = sel(cmp(arith::CmpIPredicate::slt, eRaw, ec(0)),
+                      arith::AddIOp::create(rewriter, loc, eRaw, dimE), eRaw);
+        e = arith::MinSIOp::create(rewriter, loc, arith::MaxSIOp::create(rewriter, loc, e, ec(-1)),
+                                   dimE);
+        Value ed = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), e);
+        ed = sel(pos, clampIdx(ed, idx(0), dim), clampIdx(ed, idx(-1), last));
+        Value len = sel(pos,
+                        ceilDiv(arith::SubIOp::create(rewriter, loc, ed, sd), stp),
+                        ceilDiv(arith::SubIOp::create(rewriter, loc, sd, ed),
+                                arith::SubIOp::create(rewriter, loc, idx(0), stp)));
+        len = arith::MaxSIOp::create(rewriter, loc, len, idx(0));
         Value hit = cmp(arith::CmpIPredicate::eq, ax, idx(d));
         off[d] = sel(hit, sd, off[d]);
         step[d] = sel(hit, stp, step[d]);
+        size[d] = sel(hit, len, size[d]);
       }
     }
-    Value init = tensor::EmptyOp::create(rewriter, loc, y.getShape(), y.getElementType());
+    SmallVector<Value> dynSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (y.isDynamicDim(d))
+        dynSizes.push_back(size[d]);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, y.getShape(), y.getElementType(), dynSizes);
     Value r = init;
-    if (y.getNumElements() != 0)
+    if (!y.hasStaticShape() || y.getNumElements() != 0)
       r = buildIndexedRead(
           rewriter, loc, init, ValueRange{}, {}, adaptor.getData(),
           [&](OpBuilder &b, Location l, ValueRange) {
@@ -2540,6 +2585,8 @@ struct SlicePattern : OpConversionPattern<SliceOp> {
                   arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, d), step[d])));
             return coords;
           });
+    if (r.getType() != op.getType())
+      r = tensor::CastOp::create(rewriter, loc, op.getType(), r);
     rewriter.replaceOp(op, r);
     return success();
   }
