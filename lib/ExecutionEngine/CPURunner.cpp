@@ -53,6 +53,9 @@ std::string mixprec::dtypeOf(Type t) {
   if (t.isF32()) return "f4";
   if (t.isF64()) return "f8";
   if (t.isF16()) return "f2";
+  // bfloat16 has no numpy dtype: "V2" (ml_dtypes' descr), and raw uint16
+  // bit patterns are accepted for it too.
+  if (t.isBF16()) return "V2";
   if (t.isInteger(1)) return "b1";
   if (auto i = dyn_cast<IntegerType>(t))
     return (i.isUnsigned() ? "u" : "i") + std::to_string(i.getWidth() / 8);
@@ -137,6 +140,7 @@ llvm::Expected<HostArray> parseTensorProto(StringRef bytes, StringRef path, std:
   case TP::FLOAT: a.dtype = "f4"; break;
   case TP::DOUBLE: a.dtype = "f8"; break;
   case TP::FLOAT16: a.dtype = "f2"; break;
+  case TP::BFLOAT16: a.dtype = "V2"; break;
   case TP::INT64: a.dtype = "i8"; break;
   case TP::INT32: a.dtype = "i4"; break;
   case TP::INT16: a.dtype = "i2"; break;
@@ -171,7 +175,7 @@ llvm::Expected<HostArray> parseTensorProto(StringRef bytes, StringRef path, std:
   // ONNX stores these dtypes in int32_data (f2 as its bit pattern).
   bool inInt32 = a.dtype == "i4" || a.dtype == "i2" || a.dtype == "i1" ||
                  a.dtype == "u1" || a.dtype == "u2" || a.dtype == "b1" ||
-                 a.dtype == "f2";
+                 a.dtype == "f2" || a.dtype == "V2";
   for (int64_t i = 0; i < n; ++i) {
     bool ok = false;
     if (a.dtype == "f4" && i < t.float_data_size())
@@ -272,7 +276,10 @@ llvm::Error mixprec::writeNpy(const std::string &path, const HostArray &a) {
   if (a.shape.size() > 1)
     shape.pop_back();
   shape += ")";
-  std::string descr = (a.dtype == "b1" || a.dtype == "i1" || a.dtype == "u1" ? "|" : "<") + a.dtype;
+  // bfloat16 is written as its uint16 bit patterns (view them with
+  // ml_dtypes.bfloat16); numpy cannot read a 'V2' array as numbers.
+  std::string dt = a.dtype == "V2" ? "u2" : a.dtype;
+  std::string descr = (dt == "b1" || dt == "i1" || dt == "u1" ? "|" : "<") + dt;
   std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -316,6 +323,12 @@ double mixprec::loadAsDouble(const char *p, StringRef dtype) {
     uint16_t h; std::memcpy(&h, p, 2);
     return APFloat(APFloat::IEEEhalf(), APInt(16, h)).convertToDouble();
   }
+  if (dtype == "V2") {
+    uint16_t h; std::memcpy(&h, p, 2);
+    uint32_t bits = uint32_t(h) << 16;
+    float v; std::memcpy(&v, &bits, 4);
+    return v;
+  }
   if (dtype == "i8") { int64_t v; std::memcpy(&v, p, 8); return v; }
   if (dtype == "i4") { int32_t v; std::memcpy(&v, p, 4); return v; }
   if (dtype == "i2") { int16_t v; std::memcpy(&v, p, 2); return v; }
@@ -329,18 +342,19 @@ double mixprec::loadAsDouble(const char *p, StringRef dtype) {
 
 
 std::string mixprec::checkArgument(RankedTensorType type, const HostArray &a) {
-  bool ok = dtypeOf(type.getElementType()) == a.dtype &&
+  std::string want = dtypeOf(type.getElementType());
+  bool ok = (want == a.dtype || (want == "V2" && a.dtype == "u2")) &&
             type.getRank() == (int64_t)a.shape.size();
   for (int64_t d = 0; ok && d < type.getRank(); ++d)
     ok = type.isDynamicDim(d) || type.getDimSize(d) == a.shape[d];
   if (ok)
     return "";
-  std::string want, got = a.dtype + "[";
-  llvm::raw_string_ostream(want) << type;
+  std::string wantType, got = a.dtype + "[";
+  llvm::raw_string_ostream(wantType) << type;
   for (size_t i = 0; i < a.shape.size(); ++i)
     got += (i ? "," : "") + std::to_string(a.shape[i]);
   std::string dt = dtypeOf(type.getElementType());
-  return "expects " + want + " (numpy dtype " + (dt.empty() ? "none" : dt) +
+  return "expects " + wantType + " (numpy dtype " + (dt.empty() ? "none" : dt) +
          "), got " + got + "]";
 }
 

@@ -371,9 +371,12 @@ struct ElementwisePattern : OpConversionPattern<OpT> {
       // loads and stores are lowered to LLVM, where signedness is gone.
       constexpr bool supported =
           llvm::is_one_of<OpT, AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, EqualOp, LessOp,
-                          GreaterOp, IdentityOp>::value;
+                          GreaterOp, IdentityOp, PowOp>::value;
       if (!supported)
         return rewriter.notifyMatchFailure(op, "unsigned integer element type");
+      // Pow: only a float base with an unsigned exponent.
+      if (std::is_same_v<OpT, PowOp> && !isFloatLike(resultType.getElementType()))
+        return rewriter.notifyMatchFailure(op, "unsigned integer base");
       Type resElem = resultType.getElementType();
       Value r = buildElementwise(
           rewriter, op.getLoc(), operands, resultType,
@@ -397,6 +400,9 @@ struct ElementwisePattern : OpConversionPattern<OpT> {
               res = arith::MulIOp::create(b, loc, v[0], v[1]);
             else if constexpr (std::is_same_v<OpT, DivOp>)
               res = arith::DivUIOp::create(b, loc, v[0], v[1]);
+            else if constexpr (std::is_same_v<OpT, PowOp>)
+              res = math::PowFOp::create(
+                  b, loc, v[0], arith::UIToFPOp::create(b, loc, v[0].getType(), v[1]));
             else if constexpr (std::is_same_v<OpT, MaxOp> || std::is_same_v<OpT, MinOp>) {
               res = v[0];
               for (Value x : ArrayRef<Value>(v).drop_front())
