@@ -356,13 +356,15 @@ def misc_op_cases():
         [h.make_node("Max", ["a", "b"], ["mx"]), h.make_node("Min", ["a", "b"], ["mn"]),
          h.make_node("Div", ["a", "b"], ["dv"]), h.make_node("Add", ["a", "b"], ["ad"]),
          h.make_node("Less", ["a", "b"], ["lt"]), h.make_node("Greater", ["a", "b"], ["gt"]),
-         h.make_node("Max", ["c", "d"], ["mx32"])],
+         h.make_node("Max", ["c", "d"], ["mx32"]),
+         h.make_node("MaxPool", ["p"], ["pool"], kernel_shape=[3, 3], strides=[2, 2],
+                     pads=[1, 1, 1, 1])],
         [vi("a", [3, 5], T.UINT8), vi("b", [3, 5], T.UINT8), vi("c", [4], T.UINT32),
-         vi("d", [4], T.UINT32)],
+         vi("d", [4], T.UINT32), vi("p", [1, 2, 5, 6], T.UINT8)],
         [vi("mx", [3, 5], T.UINT8), vi("mn", [3, 5], T.UINT8), vi("dv", [3, 5], T.UINT8),
          vi("ad", [3, 5], T.UINT8), vi("lt", [3, 5], T.BOOL), vi("gt", [3, 5], T.BOOL),
-         vi("mx32", [4], T.UINT32)]), {
-        "a": ua, "b": ub, "c": np.array([1, 3000000000, 7, 4294967295], np.uint32),
+         vi("mx32", [4], T.UINT32), vi("pool", [1, 2, 3, 3], T.UINT8)]), {
+        "a": ua, "b": ub, "p": rng.integers(0, 256, (1, 2, 5, 6)).astype(np.uint8), "c": np.array([1, 3000000000, 7, 4294967295], np.uint32),
         "d": np.array([2, 5, 4000000000, 0], np.uint32)}
 
     # Slice whose starts/ends/steps are graph inputs and whose result shape

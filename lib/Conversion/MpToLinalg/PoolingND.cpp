@@ -109,10 +109,13 @@ struct PoolNDPattern : OpConversionPattern<OpT> {
     auto x = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto y = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     bool indices = op->getNumResults() > 1;
-    // Plain 2-D pooling goes to the named-op pattern.
-    if (!x || !y || x.getRank() < 3 || (x.getRank() == 4 && !indices) ||
-        !x.hasStaticShape() || !y.hasStaticShape() || !isFloatLike(x.getElementType()))
-      return rewriter.notifyMatchFailure(op, "not a static float N-D pool");
+    // Plain 2-D float pooling goes to the named-op pattern; integer MaxPool
+    // of any rank comes here.
+    bool isInt = x && isa<IntegerType>(x.getElementType());
+    if (!x || !y || x.getRank() < 3 || (x.getRank() == 4 && !indices && !isInt) ||
+        !x.hasStaticShape() || !y.hasStaticShape() || (isInt && !isMax) ||
+        (!isInt && !isFloatLike(x.getElementType())))
+      return rewriter.notifyMatchFailure(op, "not a static N-D pool");
     int64_t r = x.getRank() - 2;
     ArrayRef<int64_t> k = op.getKernelShape();
     if ((int64_t)k.size() != r)
@@ -153,7 +156,25 @@ struct PoolNDPattern : OpConversionPattern<OpT> {
     };
     SmallVector<Value> results;
     if constexpr (isMax) {
-      Value ninf = floatConst(rewriter, loc, e, -inf);
+      // The identity of max: -inf, or the smallest integer. Unsigned
+      // elements are viewed as signless inside the body (as element-wise
+      // ops do) and compared unsigned.
+      auto intT = dyn_cast<IntegerType>(e);
+      bool isUnsigned = intT && intT.isUnsigned();
+      Type sl = intT ? IntegerType::get(ctx, intT.getWidth()) : e;
+      auto asElem = [&](OpBuilder &b, Value v) -> Value {
+        return v.getType() == e ? v : UnrealizedConversionCastOp::create(b, loc, e, v).getResult(0);
+      };
+      auto asSignless = [&](OpBuilder &b, Location l, Value v) -> Value {
+        return v.getType() == sl ? v : UnrealizedConversionCastOp::create(b, l, sl, v).getResult(0);
+      };
+      Value ninf =
+          intT ? asElem(rewriter,
+                        arith::ConstantOp::create(
+                            rewriter, loc,
+                            rewriter.getIntegerAttr(sl, isUnsigned ? APInt::getMinValue(intT.getWidth())
+                                                                   : APInt::getSignedMinValue(intT.getWidth()))))
+               : floatConst(rewriter, loc, e, -inf);
       Value in = padND(rewriter, loc, adaptor.getX(), pads, extra, ninf, ninf);
       auto vt = RankedTensorType::get(y.getShape(), e);
       auto it = RankedTensorType::get(y.getShape(), i64);
@@ -181,7 +202,13 @@ struct PoolNDPattern : OpConversionPattern<OpT> {
               flat = add(mul(flat, c64(x.getDimSize(2 + d))), pos[d]);
             }
             // Strictly greater keeps the first maximum in window order.
-            Value gt = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+            Value gt = intT ? arith::CmpIOp::create(b, l,
+                                                    isUnsigned ? arith::CmpIPredicate::ugt
+                                                               : arith::CmpIPredicate::sgt,
+                                                    asSignless(b, l, a[0]), asSignless(b, l, a[2]))
+                                  .getResult()
+                            : arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], a[2])
+                                  .getResult();
             linalg::YieldOp::create(
                 b, l,
                 ValueRange{arith::SelectOp::create(b, l, gt, a[0], a[2]).getResult(),
