@@ -376,6 +376,30 @@ def misc_op_cases():
         "x": f32(6, 9), "st": np.array([-2, 1], np.int64),
         "en": np.array([-1000, 9223372036854775807], np.int64), "sp": np.array([-2, 3], np.int64)}
 
+    # Review regressions: a Loop with a huge runtime trip count that its
+    # condition stops (scan buffers grow instead of being sized by M), TopK
+    # with NaN (ranked above every number, as ONNX Runtime sorts), and
+    # MaxPool Indices where a window's maximum is the type's lowest value.
+    body = h.make_graph(
+        [h.make_node("Add", ["v", "one"], ["v2"]), h.make_node("Less", ["i", "three"], ["go"]),
+         h.make_node("Identity", ["v2"], ["s"])], "body",
+        [vi("i", [], T.INT64), vi("c", [], T.BOOL), vi("v", [2])],
+        [vi("go", [], T.BOOL), vi("v2", [2]), vi("s", [2])],
+        [nh.from_array(np.ones(2, np.float32), "one"), nh.from_array(np.array(3, np.int64), "three")])
+    topk_x = np.array([[1, np.nan, 3, 2], [np.nan, -np.inf, np.nan, 1]], np.float32)
+    yield "review_regressions", model(
+        [h.make_node("Loop", ["m", "", "v0"], ["vf", "stack"], body=body),
+         h.make_node("TopK", ["tx", "k"], ["tv", "ti"]),
+         h.make_node("TopK", ["tx", "k"], ["sv", "si"], largest=0),
+         h.make_node("MaxPool", ["px"], ["pv", "pi"], kernel_shape=[2, 2], strides=[2, 2])],
+        [vi("m", [], T.INT64), vi("v0", [2]), vi("tx", [2, 4]), vi("px", [1, 1, 4, 4], T.UINT8)],
+        [vi("vf", [2]), vi("stack", [4, 2]), vi("tv", [2, 3]), vi("ti", [2, 3], T.INT64),
+         vi("sv", [2, 3]), vi("si", [2, 3], T.INT64), vi("pv", [1, 1, 2, 2], T.UINT8),
+         vi("pi", [1, 1, 2, 2], T.INT64)],
+        [nh.from_array(np.array([3], np.int64), "k")]), {
+        "m": np.array(1 << 40, np.int64), "v0": f32(2), "tx": topk_x,
+        "px": np.pad(np.array([[5]], np.uint8), ((0, 3), (0, 3))).reshape(1, 1, 4, 4)}
+
 
 def pin_shapes(m, feeds):
     """A copy of `m` whose inputs have the feeds' shapes, re-inferred."""

@@ -138,6 +138,8 @@ struct CumSumPattern : OpConversionPattern<CumSumOp> {
     auto t = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     if (!t || !t.hasStaticShape() || t.getRank() == 0 || op.getType() != t)
       return rewriter.notifyMatchFailure(op, "needs a static input of the result type");
+    if (auto it = dyn_cast<IntegerType>(t.getElementType()); it && !it.isSignless())
+      return rewriter.notifyMatchFailure(op, "unsigned integer element type");
     Location loc = op.getLoc();
     bool excl = op.getExclusive().value_or(0), rev = op.getReverse().value_or(0);
     int64_t rank = t.getRank();
@@ -264,16 +266,31 @@ struct TopKPattern : OpConversionPattern<TopKOp> {
                 auto andOp = [&](Value x, Value y) {
                   return arith::AndIOp::create(bb, bl, x, y).getResult();
                 };
-                // "after" the previous pick in the order, and "better" than
-                // the best so far: value first, then the lower index.
-                auto before = largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT;
-                auto afterP = largest ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::OGT;
-                Value eqP = fcmp(arith::CmpFPredicate::OEQ, v, pv);
-                Value after = orOp(fcmp(afterP, v, pv),
-                                   andOp(eqP, icmp(arith::CmpIPredicate::sgt, idx, pi)));
-                Value eqB = fcmp(arith::CmpFPredicate::OEQ, v, bv);
-                Value better = orOp(fcmp(before, v, bv),
-                                    andOp(eqB, icmp(arith::CmpIPredicate::slt, idx, bi)));
+                // A total order in which NaN is above every number (as
+                // ONNX Runtime sorts): x ranks above y, and x ties with y.
+                auto isNan = [&](Value x) { return fcmp(arith::CmpFPredicate::UNO, x, x); };
+                auto above = [&](Value x, Value y) {
+                  Value nanX = andOp(isNan(x), fcmp(arith::CmpFPredicate::ORD, y, y));
+                  return orOp(nanX, fcmp(arith::CmpFPredicate::OGT, x, y));
+                };
+                auto ties = [&](Value x, Value y) {
+                  return orOp(fcmp(arith::CmpFPredicate::OEQ, x, y),
+                              andOp(isNan(x), isNan(y)));
+                };
+                // "first" ranks x before y in the output order.
+                auto first = [&](Value x, Value y) { return largest ? above(x, y) : above(y, x); };
+                // After the previous pick (none yet: pi == -1), and better
+                // than the best so far (none yet: bi == INT64_MAX); ties go
+                // to the lower index.
+                Value none = arith::ConstantIntOp::create(bb, bl, -1, 64);
+                Value unset = arith::ConstantIntOp::create(
+                    bb, bl, std::numeric_limits<int64_t>::max(), 64);
+                Value after = orOp(icmp(arith::CmpIPredicate::eq, pi, none),
+                                   orOp(first(pv, v), andOp(ties(v, pv),
+                                                            icmp(arith::CmpIPredicate::sgt, idx, pi))));
+                Value better = orOp(icmp(arith::CmpIPredicate::eq, bi, unset),
+                                    orOp(first(v, bv), andOp(ties(v, bv),
+                                                             icmp(arith::CmpIPredicate::slt, idx, bi))));
                 Value take = andOp(after, better);
                 linalg::YieldOp::create(
                     bb, bl,
@@ -339,6 +356,8 @@ struct EinsumPattern : OpConversionPattern<EinsumOp> {
         return rewriter.notifyMatchFailure(op, "needs static inputs");
       types.push_back(t);
     }
+    if (auto it = dyn_cast<IntegerType>(y.getElementType()); it && !it.isSignless())
+      return rewriter.notifyMatchFailure(op, "unsigned integer element type");
     StringRef eq = op.getEquation();
     auto arrow = eq.split("->");
     SmallVector<StringRef> lhs;

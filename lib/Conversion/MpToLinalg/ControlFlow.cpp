@@ -6,8 +6,9 @@
 //
 //   If   -> scf.if on the extracted condition;
 //   Loop -> scf.while carrying (iteration, cond, loop-carried values, scan
-//           buffers); scan outputs are stacked into a buffer of capacity M
-//           and sliced to the iterations actually run;
+//           buffers); scan outputs are stacked into buffers that start at
+//           min(M, 64) rows and double when full, then are cut to the
+//           iterations actually run;
 //   Scan -> scf.for over the scan axis, slicing scan inputs and inserting
 //           scan outputs in either direction along any axis.
 //
@@ -73,9 +74,9 @@ struct IfPattern : OpConversionPattern<IfOp> {
   }
 };
 
-/// Largest trip count for which a Loop with scan outputs preallocates its
-/// stacked outputs from a constant M.
-constexpr int64_t kMaxStaticCapacity = int64_t(1) << 26;
+/// Initial row capacity of a Loop's stacked scan outputs when M is unknown
+/// or larger; the buffers double when full.
+constexpr int64_t kInitialCapacity = 64;
 
 struct LoopPattern : OpConversionPattern<LoopOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -95,20 +96,17 @@ struct LoopPattern : OpConversionPattern<LoopOp> {
     Value maxTrip;
     if (adaptor.getM())
       maxTrip = convertScalar(rewriter, loc, scalarOf(rewriter, loc, adaptor.getM()), i64);
-    if (nScan && !maxTrip)
-      return rewriter.notifyMatchFailure(
-          op, "a Loop with scan outputs needs the trip count M");
-    if (nScan) {
-      IntegerAttr c;
-      if (matchPattern(maxTrip, m_Constant(&c)) && c.getInt() > kMaxStaticCapacity)
-        return rewriter.notifyMatchFailure(op, "trip count too large to stack");
-    }
-    // Scan-output buffers [capacity, slice...].
+    // Scan-output buffers [capacity, slice...]: min(M, 64) rows to start
+    // with (M is often a huge "forever" with cond deciding), doubled
+    // whenever an iteration finds them full.
     Value capacity;
     if (nScan) {
-      Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
-      Value m = arith::MaxSIOp::create(rewriter, loc, maxTrip, zero);
-      capacity = arith::IndexCastOp::create(rewriter, loc, idx, m);
+      Value cap = arith::ConstantIntOp::create(rewriter, loc, kInitialCapacity, 64);
+      if (maxTrip)
+        cap = arith::MaxSIOp::create(
+            rewriter, loc, arith::MinSIOp::create(rewriter, loc, maxTrip, cap),
+            arith::ConstantIntOp::create(rewriter, loc, 1, 64));
+      capacity = arith::IndexCastOp::create(rewriter, loc, idx, cap);
     }
     SmallVector<Value> inits;
     inits.push_back(arith::ConstantIntOp::create(rewriter, loc, 0, 64));
@@ -165,27 +163,45 @@ struct LoopPattern : OpConversionPattern<LoopOp> {
     SmallVector<Value> next;
     Value one = arith::ConstantIntOp::create(rewriter, loc, 1, 64);
     next.push_back(arith::AddIOp::create(rewriter, loc, iter, one));
-    // Without a cond input the body's cond output is ignored (ONNX).
-    next.push_back(adaptor.getCond()
-                       ? convertScalar(rewriter, loc,
-                                       scalarOf(rewriter, loc, yield.getOperand(0)),
-                                       rewriter.getI1Type())
-                       : after->getArgument(1));
+    // The body's cond output decides the next iteration. (The ONNX spec's
+    // pseudo-code ignores it when the cond input is absent; ONNX Runtime and
+    // the ONNX reference evaluator do not, and we follow them.)
+    next.push_back(convertScalar(rewriter, loc, scalarOf(rewriter, loc, yield.getOperand(0)),
+                                 rewriter.getI1Type()));
     for (unsigned k = 0; k < nCarried; ++k)
       next.push_back(castTo(rewriter, loc, yield.getOperand(1 + k), types[2 + k]));
     Value at = arith::IndexCastOp::create(rewriter, loc, idx, iter);
     for (unsigned k = 0; k < nScan; ++k) {
       Value slice = yield.getOperand(1 + nCarried + k);
       auto st = cast<RankedTensorType>(slice.getType());
+      // Full: copy into a buffer twice the size first.
+      Value buf = after->getArgument(2 + nCarried + k);
+      auto bufT = cast<RankedTensorType>(buf.getType());
+      Value cap = tensor::DimOp::create(rewriter, loc, buf, 0);
+      Value full = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, at, cap);
+      auto grow = scf::IfOp::create(
+          rewriter, loc, full,
+          [&](OpBuilder &b, Location l) {
+            Value twice = arith::MulIOp::create(b, l, cap, arith::ConstantIndexOp::create(b, l, 2));
+            Value bigger = tensor::EmptyOp::create(b, l, bufT.getShape(), bufT.getElementType(),
+                                                   ValueRange{twice});
+            SmallVector<OpFoldResult> offs(bufT.getRank(), b.getIndexAttr(0));
+            SmallVector<OpFoldResult> sizes = {cap};
+            for (int64_t d = 1; d < bufT.getRank(); ++d)
+              sizes.push_back(b.getIndexAttr(bufT.getDimSize(d)));
+            SmallVector<OpFoldResult> strides(bufT.getRank(), b.getIndexAttr(1));
+            Value copied = tensor::InsertSliceOp::create(b, l, buf, bigger, offs, sizes, strides);
+            scf::YieldOp::create(b, l, copied);
+          },
+          [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, buf); });
       SmallVector<OpFoldResult> offs(st.getRank() + 1, rewriter.getIndexAttr(0));
       offs[0] = at;
       SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
       for (int64_t s : st.getShape())
         sizes.push_back(rewriter.getIndexAttr(s));
       SmallVector<OpFoldResult> strides(st.getRank() + 1, rewriter.getIndexAttr(1));
-      next.push_back(tensor::InsertSliceOp::create(
-          rewriter, loc, slice, after->getArgument(2 + nCarried + k), offs, sizes,
-          strides));
+      next.push_back(tensor::InsertSliceOp::create(rewriter, loc, slice, grow.getResult(0),
+                                                   offs, sizes, strides));
     }
     scf::YieldOp::create(rewriter, loc, next);
     rewriter.eraseOp(yield);

@@ -201,14 +201,28 @@ struct PoolNDPattern : OpConversionPattern<OpT> {
               int64_t d = colMajor ? r - 1 - j : j;
               flat = add(mul(flat, c64(x.getDimSize(2 + d))), pos[d]);
             }
-            // Strictly greater keeps the first maximum in window order.
-            Value gt = intT ? arith::CmpIOp::create(b, l,
+            // Strictly greater keeps the first maximum in window order; an
+            // element equal to the initial value (-inf, the smallest
+            // integer) is still taken when nothing inside the input has
+            // been, so every index is a real position.
+            Value inBounds = arith::ConstantIntOp::create(b, l, 1, 1);
+            for (int64_t d = 0; d < r; ++d)
+              inBounds = arith::AndIOp::create(
+                  b, l, inBounds,
+                  arith::AndIOp::create(
+                      b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, pos[d], c64(0)),
+                      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos[d],
+                                            c64(x.getDimSize(2 + d)))));
+            Value first = arith::AndIOp::create(
+                b, l, inBounds, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[3], c64(-1)));
+            Value gtv = intT ? arith::CmpIOp::create(b, l,
                                                     isUnsigned ? arith::CmpIPredicate::ugt
                                                                : arith::CmpIPredicate::sgt,
                                                     asSignless(b, l, a[0]), asSignless(b, l, a[2]))
                                   .getResult()
                             : arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], a[2])
                                   .getResult();
+            Value gt = arith::OrIOp::create(b, l, gtv, first);
             linalg::YieldOp::create(
                 b, l,
                 ValueRange{arith::SelectOp::create(b, l, gt, a[0], a[2]).getResult(),

@@ -56,15 +56,18 @@ func.func @if_cast(%c: tensor<1xi1>, %x: tensor<3xf32>, %y: tensor<3xf32>) -> (t
 // -----
 
 // Loop with a trip count, a condition, one carried value and one scan
-// output: scf.while carries (iteration i64, cond i1, carried, scan buffer
-// of capacity max(M, 0)). The before region continues while cond && i < M;
-// the body stacks each scan slice at row i, and the buffer is cut to the
+// output: scf.while carries (iteration i64, cond i1, carried, scan buffer).
+// The buffer starts at max(min(M, 64), 1) rows. The before region continues
+// while cond && i < M; the body doubles the buffer when row i is past its
+// end, stacks the scan slice at row i, and the buffer is cut to the
 // iterations actually run.
 // CHECK-LABEL: func.func @loop_scan
 // CHECK: %[[MT:[^ ]+]] = arith.constant dense<4> : tensor<i64>
 // CHECK: %[[CT:[^ ]+]] = arith.constant dense<true> : tensor<i1>
 // CHECK: %[[M:[^ ]+]] = tensor.extract %[[MT]][] : tensor<i64>
-// CHECK: %[[MPOS:[^ ]+]] = arith.maxsi %[[M]], %{{.*}} : i64
+// CHECK: %[[C64:[^ ]+]] = arith.constant 64 : i64
+// CHECK: %[[MIN:[^ ]+]] = arith.minsi %[[M]], %[[C64]] : i64
+// CHECK: %[[MPOS:[^ ]+]] = arith.maxsi %[[MIN]], %{{.*}} : i64
 // CHECK: %[[CAP:[^ ]+]] = arith.index_cast %[[MPOS]] : i64 to index
 // CHECK: %[[I0:[^ ]+]] = arith.constant 0 : i64
 // CHECK: %[[C0:[^ ]+]] = tensor.extract %[[CT]][] : tensor<i1>
@@ -85,7 +88,16 @@ func.func @if_cast(%c: tensor<1xi1>, %x: tensor<3xf32>, %y: tensor<3xf32>) -> (t
 // CHECK:   %[[NEXT:[^ ]+]] = arith.addi %[[BI]], %{{.*}} : i64
 // CHECK:   %[[NC:[^ ]+]] = tensor.extract %[[LESS]][] : tensor<i1>
 // CHECK:   %[[AT:[^ ]+]] = arith.index_cast %[[BI]] : i64 to index
-// CHECK:   %[[INS:[^ ]+]] = tensor.insert_slice %[[TANH]] into %[[BS]][%[[AT]], 0, 0] [1, 2, 3] [1, 1, 1] : tensor<2x3xf32> into tensor<?x2x3xf32>
+// CHECK:   %[[HAVE:[^ ]+]] = tensor.dim %[[BS]], %{{.*}} : tensor<?x2x3xf32>
+// CHECK:   %[[FULL:[^ ]+]] = arith.cmpi eq, %[[AT]], %[[HAVE]] : index
+// CHECK:   %[[GROWN:[^ ]+]] = scf.if %[[FULL]] -> (tensor<?x2x3xf32>) {
+// CHECK:     %[[TWICE:[^ ]+]] = arith.muli %[[HAVE]], %{{.*}} : index
+// CHECK:     %[[BIG:[^ ]+]] = tensor.empty(%[[TWICE]]) : tensor<?x2x3xf32>
+// CHECK:     %[[COPY:[^ ]+]] = tensor.insert_slice %[[BS]] into %[[BIG]][0, 0, 0] [%[[HAVE]], 2, 3]
+// CHECK:     scf.yield %[[COPY]]
+// CHECK:   } else {
+// CHECK:     scf.yield %[[BS]]
+// CHECK:   %[[INS:[^ ]+]] = tensor.insert_slice %[[TANH]] into %[[GROWN]][%[[AT]], 0, 0] [1, 2, 3] [1, 1, 1] : tensor<2x3xf32> into tensor<?x2x3xf32>
 // CHECK:   scf.yield %[[NEXT]], %[[NC]], %[[ADD]], %[[INS]] : i64, i1, tensor<2x3xf32>, tensor<?x2x3xf32>
 // CHECK: }
 // CHECK: %[[N:[^ ]+]] = arith.index_cast %[[W]]#0 : i64 to index
@@ -140,8 +152,9 @@ func.func @loop_no_scan(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 // Loop with a runtime trip count and no condition input: the condition
-// starts true and the body's condition output is ignored (ONNX), so the
-// while yields its own condition argument back unchanged.
+// starts true, and the body's condition output still decides the next
+// iteration (as ONNX Runtime and the ONNX reference evaluator do; the
+// spec's pseudo-code would ignore it).
 // CHECK-LABEL: func.func @loop_trip_only
 // CHECK: %[[M:[^ ]+]] = tensor.extract %arg0[] : tensor<i64>
 // CHECK: %[[TRUE:[^ ]+]] = arith.constant true
@@ -151,9 +164,11 @@ func.func @loop_no_scan(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK:   scf.condition(%[[AND]])
 // CHECK: } do {
 // CHECK: ^bb0(%[[BI:[^ ]+]]: i64, %[[BC:[^ ]+]]: i1, %[[BV:[^ ]+]]: tensor<4xf32>):
+// CHECK:   %[[F:[^ ]+]] = arith.constant dense<false> : tensor<i1>
 // CHECK:   %[[ADD:[^ ]+]] = linalg.generic
 // CHECK:   %[[NEXT:[^ ]+]] = arith.addi %[[BI]], %{{.*}} : i64
-// CHECK:   scf.yield %[[NEXT]], %[[BC]], %[[ADD]] : i64, i1, tensor<4xf32>
+// CHECK:   %[[NC:[^ ]+]] = tensor.extract %[[F]][] : tensor<i1>
+// CHECK:   scf.yield %[[NEXT]], %[[NC]], %[[ADD]] : i64, i1, tensor<4xf32>
 // CHECK: return %[[W]]#2 : tensor<4xf32>
 func.func @loop_trip_only(%m: tensor<i64>, %x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = mp.loop %m, none, %x : (tensor<i64>, tensor<4xf32>) -> tensor<4xf32> body {

@@ -267,7 +267,17 @@ static LogicalResult checkWindowOutput(Operation *op, Value x, Value y,
     int64_t span = ((*kernel)[d] - 1) * dil + 1;
     SmallVector<int64_t> allowed;
     if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
-      allowed.push_back((in + s - 1) / s);
+      int64_t o = (in + s - 1) / s;
+      allowed.push_back(o);
+      // ONNX's shape inference applies ceil_mode on top of the SAME pads,
+      // which gives one more window when the kernel is shorter than the
+      // stride.
+      if (ceilMode) {
+        int64_t total = std::max<int64_t>(0, (o - 1) * s + span - in);
+        int64_t room = in + total - span;
+        if (room >= 0)
+          allowed.push_back((room + s - 1) / s + 1);
+      }
     } else {
       int64_t total = ap == "VALID" ? in : in + pb + pe;
       int64_t room = total - span;
