@@ -102,13 +102,25 @@ func.func @cumsum_runtime(%x: tensor<3x4xf32>, %a: tensor<i32>) -> tensor<3x4xf3
 // CHECK:   %[[BV:[^ ]+]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.*}} : tensor<3xf32>)
 // CHECK:   %[[BI:[^ ]+]] = linalg.fill ins(%{{.*}} : i64) outs(%{{.*}} : tensor<3xi64>)
 // CHECK:   %[[R:[^ ]+]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%arg0, %[[PV]], %[[PI]] : tensor<3x4xf32>, tensor<3xf32>, tensor<3xi64>) outs(%[[BV]], %[[BI]] : tensor<3xf32>, tensor<3xi64>) {
-// CHECK:   ^bb0(%[[X:[^:]*]]: f32, %{{[^:]*}}: f32, %{{[^:]*}}: i64, %[[OV:[^:]*]]: f32, %[[OI:[^:]*]]: i64):
+// The order is total with NaN above every number: the element must come
+// after the previous pick (none yet: index -1) and beat the best so far
+// (none yet: INT64_MAX), ties going to the lower index.
+// CHECK:   ^bb0(%[[X:[^:]*]]: f32, %[[PVA:[^:]*]]: f32, %[[PIA:[^:]*]]: i64, %[[OV:[^:]*]]: f32, %[[OI:[^:]*]]: i64):
 // CHECK:     %[[AXI:[^ ]+]] = linalg.index 1 : index
 // CHECK:     %[[IDX:[^ ]+]] = arith.index_cast %[[AXI]] : index to i64
-// CHECK:     arith.cmpf olt
+// CHECK:     arith.cmpi eq, %[[PIA]], %{{.*}} : i64
+// CHECK:     arith.cmpf uno, %[[PVA]], %[[PVA]] : f32
+// CHECK:     arith.cmpf ogt, %[[PVA]], %[[X]] : f32
+// CHECK:     arith.cmpi sgt, %[[IDX]], %[[PIA]] : i64
+// CHECK:     arith.ori
+// CHECK:     %[[AFTER:[^ ]+]] = arith.ori
+// CHECK-NEXT: arith.cmpi eq, %[[OI]], %{{.*}} : i64
 // CHECK:     arith.cmpf ogt, %[[X]], %[[OV]] : f32
-// CHECK:     arith.andi
-// CHECK:     %[[NV:[^ ]+]] = arith.select %[[TAKE:[^,]+]], %[[X]], %[[OV]] : f32
+// CHECK:     arith.cmpi slt, %[[IDX]], %[[OI]] : i64
+// CHECK:     arith.ori
+// CHECK:     %[[BETTER:[^ ]+]] = arith.ori
+// CHECK-NEXT: %[[TAKE:[^ ]+]] = arith.andi %[[AFTER]], %[[BETTER]] : i1
+// CHECK:     %[[NV:[^ ]+]] = arith.select %[[TAKE]], %[[X]], %[[OV]] : f32
 // CHECK:     %[[NI:[^ ]+]] = arith.select %[[TAKE]], %[[IDX]], %[[OI]] : i64
 // CHECK:     linalg.yield %[[NV]], %[[NI]] : f32, i64
 // CHECK:   } -> (tensor<3xf32>, tensor<3xi64>)
@@ -137,7 +149,6 @@ func.func @topk(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
 // CHECK:   linalg.generic {indexing_maps = [#{{.*}}, #[[COL]], #[[COL]], #[[COL]], #[[COL]]], iterator_types = ["reduction", "parallel"]} ins(%arg0, {{.*}} : tensor<3x4xf32>, tensor<4xf32>, tensor<4xi64>)
 // CHECK:     linalg.index 0 : index
 // CHECK:     arith.cmpf ogt
-// CHECK:     arith.cmpf olt
 // CHECK:   tensor.insert_slice %{{.*}} into %{{.*}}[%{{.*}}, 0] [1, 4] [1, 1] : tensor<4xi64> into tensor<1x4xi64>
 func.func @topk_smallest(%x: tensor<3x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xi64>) {
   %k = mp.constant {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
