@@ -20,6 +20,7 @@ void MpDialect::initialize() {
 #define GET_OP_LIST
 #include "mixprec/Dialect/Mp/IR/MpOps.cpp.inc"
       >();
+  attachGradientModels(*getContext());
 }
 
 Operation *MpDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -64,4 +64,10 @@ mlir::DictionaryAttr mergeInherentAttrs(mlir::MLIRContext *ctx,
 #define GET_OP_CLASSES
 #include "mixprec/Dialect/Mp/IR/MpOps.h.inc"
 
+namespace mixprec::mp {
+/// Attaches GradientOpInterface (the VJP rules of MpGradients.cpp) to the
+/// differentiable ops. Called by MpDialect::initialize.
+void attachGradientModels(mlir::MLIRContext &ctx);
+} // namespace mixprec::mp
+
 #endif // MIXPREC_DIALECT_MP_IR_MPDIALECT_H

@@ -87,4 +87,26 @@ def Mp_PrecisionOpInterface : OpInterface<"PrecisionOpInterface"> {
   ];
 }
 
+def Mp_GradientOpInterface : OpInterface<"GradientOpInterface"> {
+  let cppNamespace = "::mixprec::mp";
+  let description = [{
+    Reverse-mode differentiation: an op's vector-Jacobian product. Given the
+    gradients of the loss with respect to the op's results (a null Value for
+    a result the loss does not depend on), `buildVJP` emits mp ops at the
+    builder's insertion point that compute the gradients with respect to
+    its operands, and appends one Value per operand (null for operands that
+    have no gradient: integer inputs, shapes, indices). The rules live in
+    `lib/Dialect/Mp/IR/MpGradients.cpp` and are attached to the ops as
+    external models when the dialect loads; `mp-build-train-step` walks a
+    graph backwards through them.
+  }];
+  let methods = [
+    InterfaceMethod<"Appends the gradient of each operand to `operandGrads`.",
+      "::llvm::LogicalResult", "buildVJP",
+      (ins "::mlir::OpBuilder &":$builder,
+           "::llvm::ArrayRef<::mlir::Value>":$resultGrads,
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>,
+  ];
+}
+
 #endif // MIXPREC_DIALECT_MP_IR_MPINTERFACES_TD

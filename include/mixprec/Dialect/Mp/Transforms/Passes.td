@@ -201,4 +201,61 @@ def MpPrecisionReport : Pass<"mp-precision-report", "::mlir::ModuleOp"> {
   ];
 }
 
+def MpBuildTrainStep : Pass<"mp-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Differentiate @main: append a loss and return its gradients";
+  let description = [{
+    Turns an inference graph into a training graph by reverse-mode
+    differentiation through `GradientOpInterface` (one vector-Jacobian rule
+    per op, emitted as mp ops, so the result lowers, autocasts and exports
+    like any mp graph).
+
+    * The trainable parameters are the float initializers (`mp.constant`
+      with an `initializer` name) that the loss depends on. They become
+      function arguments named after the initializer.
+    * The loss is appended to the graph: `cross-entropy` (mean over the
+      batch of -log softmax(logits)[label]; `labels` is an int64 [N] input,
+      `output` the [N, C] logits), `mse` (mean squared error against a
+      float `labels` input of the output's shape), or `output:<name>` (that
+      output already is the loss).
+    * `@main` then returns the loss followed by one gradient per parameter
+      (named `<param>_grad`), in the order the parameters are first used.
+
+    Every op between a parameter and the loss needs a rule; one without is
+    reported at its node. `optimizer=none` (the default of this first step)
+    returns the gradients; the optimizer updates, FP32 master weights and
+    loss scaling build on this form.
+
+    Input:
+    ```mlir
+    func.func @main(%x: tensor<8x4xf32> {mp.name = "x"}) -> (tensor<8x3xf32> {mp.name = "y"}) {
+      %w = mp.constant {initializer = "w", value = dense<...> : tensor<4x3xf32>} : () -> tensor<4x3xf32>
+      %y = mp.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+      return %y : tensor<8x3xf32>
+    }
+    ```
+    Output (`loss=mse`, schematically):
+    ```mlir
+    func.func @main(%x: tensor<8x4xf32> {mp.name = "x"}, %t: tensor<8x3xf32> {mp.name = "labels"},
+                    %w: tensor<4x3xf32> {mp.name = "w"})
+        -> (tensor<f32> {mp.name = "loss"}, tensor<4x3xf32> {mp.name = "w_grad"}) {
+      %y = mp.matmul %x, %w
+      %loss = mp.reduce_mean (%y - %t)^2
+      // backward: dL/dy = 2 (y - t) / 24, dL/dw = x^T dL/dy
+      %gw = mp.matmul (mp.transpose %x), %dy
+      return %loss, %gw
+    }
+    ```
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", /*default=*/"\"cross-entropy\"",
+           "cross-entropy | mse | output:<name>">,
+    Option<"labels", "labels", "std::string", /*default=*/"\"labels\"",
+           "Name of the labels input that the loss adds">,
+    Option<"output", "output", "std::string", /*default=*/"\"\"",
+           "Output the loss is computed from (default: the first)">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"none\"",
+           "none: return the gradients">,
+  ];
+}
+
 #endif // MIXPREC_DIALECT_MP_TRANSFORMS_PASSES_TD

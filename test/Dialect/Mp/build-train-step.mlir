@@ -1,0 +1,45 @@
+// RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse" --canonicalize | FileCheck %s
+// RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=cross-entropy labels=y" --canonicalize | FileCheck %s --check-prefix=CE
+
+// MSE on y = x W + b: the initializers become arguments after the labels,
+// the results are (loss, w_grad, b_grad). dL/dy = 2 (y - t) / 24; the bias
+// gradient sums it over the broadcast batch dim; dW = x^T dL/dy.
+// CHECK-LABEL: func.func @main(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<8x4xf32> {mp.name = "x"}, %[[T:[^:]+]]: tensor<8x3xf32> {mp.name = "labels"}, %[[W:[^:]+]]: tensor<4x3xf32> {mp.name = "w"}, %[[B:[^:]+]]: tensor<3xf32> {mp.name = "b"})
+// CHECK-SAME: -> (tensor<f32> {mp.name = "loss"}, tensor<4x3xf32> {mp.name = "w_grad"}, tensor<3xf32> {mp.name = "b_grad"})
+// CHECK-DAG: %[[INV:.*]] = mp.constant {value = dense<0.0416666679> : tensor<f32>}
+// CHECK: %[[M:.*]] = mp.matmul %[[X]], %[[W]]
+// CHECK: %[[Y:.*]] = mp.add %[[M]], %[[B]]
+// CHECK: %[[D:.*]] = mp.sub %[[Y]], %[[T]]
+// CHECK: %[[SQ:.*]] = mp.mul %[[D]], %[[D]]
+// CHECK: %[[LOSS:.*]] = mp.reduce_mean %[[SQ]] {keepdims = 0 : i64}
+// CHECK: mp.mul %{{.*}}, %[[INV]]
+// CHECK: %[[GY:.*]] = mp.add
+// CHECK: %[[GB:.*]] = mp.reduce_sum %[[GY]] {axes = array<i64: 0>, keepdims = 1 : i64} : (tensor<8x3xf32>) -> tensor<1x3xf32>
+// CHECK: %[[GB1:.*]] = mp.reshape %[[GB]], %{{.*}} : (tensor<1x3xf32>, tensor<1xi64>) -> tensor<3xf32>
+// CHECK: %[[XT:.*]] = mp.transpose %[[X]] {perm = array<i64: 1, 0>}
+// CHECK: %[[GW:.*]] = mp.matmul %[[XT]], %[[GY]] : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+// CHECK: return %[[LOSS]], %[[GW]], %[[GB1]]
+
+// Cross-entropy: int64 labels named by `labels=`, a one-hot from Equal
+// against Range, -mean(sum(onehot * log_softmax)); the logits' gradient
+// comes back through LogSoftmax's rule.
+// CE-LABEL: func.func @main(
+// CE-SAME: tensor<8xi64> {mp.name = "y"}
+// CE: mp.unsqueeze
+// CE: mp.range
+// CE: mp.equal {{.*}} -> tensor<8x3xi1>
+// CE: mp.cast {{.*}} {to = f32}
+// CE: %[[LSM:.*]] = mp.log_softmax %{{.*}} {axis = 1 : i64}
+// CE: mp.reduce_sum {{.*}} {axes = array<i64: 1>, keepdims = 0 : i64}
+// CE: mp.reduce_mean
+// CE: %[[LOSS:.*]] = mp.neg
+// CE: mp.exp %[[LSM]]
+// CE: return %[[LOSS]]
+func.func @main(%x: tensor<8x4xf32> {mp.name = "x"}) -> (tensor<8x3xf32> {mp.name = "y"}) {
+  %w = mp.constant {initializer = "w", value = dense<0.5> : tensor<4x3xf32>} : () -> tensor<4x3xf32>
+  %b = mp.constant {initializer = "b", value = dense<0.1> : tensor<3xf32>} : () -> tensor<3xf32>
+  %m = mp.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+  %y = mp.add %m, %b : (tensor<8x3xf32>, tensor<3xf32>) -> tensor<8x3xf32>
+  return %y : tensor<8x3xf32>
+}

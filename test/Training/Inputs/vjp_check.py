@@ -1,0 +1,178 @@
+"""Checks mp-build-train-step's gradients against central finite differences
+of an independent float64 numpy forward pass.
+
+Each case is a small float64 ONNX model plus a numpy function computing the
+same loss from the same parameters. mp-opt appends the loss and the reverse
+pass, mp-run executes it, and every gradient element must match
+(L(p + h e_i) - L(p - h e_i)) / 2h within rtol 1e-5, atol 1e-7 (h = 1e-6).
+
+Usage: vjp_check.py MP_OPT MP_RUN OUTDIR [CASE...]
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+mp_opt, mp_run, out = sys.argv[1:4]
+only = set(sys.argv[4:])
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(0)
+D = T.DOUBLE
+
+
+def vi(n, s, t=D):
+    return h.make_tensor_value_info(n, t, s)
+
+
+def model(nodes, ins, outs, params, opset=17):
+    g = h.make_graph(nodes, "g", ins, outs, [nh.from_array(v, k) for k, v in params.items()])
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def log_softmax(z, axis=-1):
+    z = z - z.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def ce(z, labels):
+    return -log_softmax(z, 1)[np.arange(len(labels)), labels].mean()
+
+
+def conv2d(x, w, b, stride, pad, dil):
+    n, c, hh, ww = x.shape
+    f, _, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[2]), (pad[1], pad[3])))
+    oh = (hh + pad[0] + pad[2] - (kh - 1) * dil - 1) // stride + 1
+    ow = (ww + pad[1] + pad[3] - (kw - 1) * dil - 1) // stride + 1
+    y = np.zeros((n, f, oh, ow))
+    for i in range(kh):
+        for j in range(kw):
+            patch = xp[:, :, i * dil:i * dil + (oh - 1) * stride + 1:stride,
+                       j * dil:j * dil + (ow - 1) * stride + 1:stride]
+            y += np.einsum("nchw,fc->nfhw", patch, w[:, :, i, j])
+    return y + b[None, :, None, None]
+
+
+def cases():
+    x = rng.standard_normal((6, 4))
+    lab = rng.integers(0, 3, 6)
+    p = {"W1": rng.standard_normal((4, 5)), "b1": rng.standard_normal(5),
+         "W2": rng.standard_normal((3, 5)), "b2": rng.standard_normal(3)}
+    yield ("mlp_gemm_relu_ce", model(
+        [h.make_node("Gemm", ["x", "W1", "b1"], ["h"]), h.make_node("Relu", ["h"], ["r"]),
+         h.make_node("Gemm", ["r", "W2", "b2"], ["z"], transB=1)],
+        [vi("x", [6, 4])], [vi("z", [6, 3])], p), "cross-entropy", {"x": x, "labels": lab}, p,
+        lambda q: ce(np.maximum(x @ q["W1"] + q["b1"], 0) @ q["W2"].T + q["b2"], lab))
+
+    # Element-wise ops with broadcasting, MatMul with a batch dim, Softmax,
+    # Reshape/Transpose, ReduceMean, MSE.
+    x3 = rng.uniform(0.5, 1.5, (2, 3, 4))
+    t = rng.standard_normal((2, 4, 3))
+    q0 = {"A": rng.standard_normal((4, 4)), "s": rng.uniform(0.5, 1.5, (1, 4)),
+          "c": rng.standard_normal(4)}
+    def f_elem(q):
+        m1 = x3 @ q["A"]
+        e1 = np.tanh(m1) * q["s"] + q["c"]
+        e2 = e1 / (1.0 + np.exp(-e1)) - np.sqrt(x3) / q["s"]
+        e3 = np.exp(log_softmax(e2, -1)) * np.log(x3 + 1.0)
+        tr = np.transpose(e3, (0, 2, 1))
+        return ((tr - t) ** 2).mean()
+    yield ("elementwise_matmul_mse", model(
+        [h.make_node("MatMul", ["x", "A"], ["m1"]), h.make_node("Tanh", ["m1"], ["t1"]),
+         h.make_node("Mul", ["t1", "s"], ["t2"]), h.make_node("Add", ["t2", "c"], ["e1"]),
+         h.make_node("Sigmoid", ["e1"], ["sg"]), h.make_node("Mul", ["e1", "sg"], ["sw"]),
+         h.make_node("Sqrt", ["x"], ["sq"]), h.make_node("Div", ["sq", "s"], ["dv"]),
+         h.make_node("Sub", ["sw", "dv"], ["e2"]), h.make_node("Softmax", ["e2"], ["sm"], axis=-1),
+         h.make_node("Constant", [], ["one"], value=nh.from_array(np.array(1.0), "one")),
+         h.make_node("Add", ["x", "one"], ["x1"]), h.make_node("Log", ["x1"], ["lg"]),
+         h.make_node("Mul", ["sm", "lg"], ["e3"]),
+         h.make_node("Transpose", ["e3"], ["y"], perm=[0, 2, 1])],
+        [vi("x", [2, 3, 4])], [vi("y", [2, 4, 3])], q0),
+        "mse", {"x": x3, "labels": t}, q0, f_elem)
+
+    # Conv (stride, pads, dilation) + GlobalAveragePool + Flatten + Gemm.
+    xc = rng.standard_normal((2, 3, 7, 6))
+    labc = rng.integers(0, 4, 2)
+    pc = {"w": rng.standard_normal((5, 3, 3, 2)) * 0.5, "cb": rng.standard_normal(5),
+          "fw": rng.standard_normal((5, 4)), "fb": rng.standard_normal(4)}
+    def f_conv(q):
+        y = conv2d(xc, q["w"], q["cb"], 2, (1, 0, 2, 1), 1)
+        g = np.maximum(y, 0).mean(axis=(2, 3))
+        return ce(g @ q["fw"] + q["fb"], labc)
+    yield ("conv_gap_gemm_ce", model(
+        [h.make_node("Conv", ["x", "w", "cb"], ["y"], strides=[2, 2], pads=[1, 0, 2, 1]),
+         h.make_node("Relu", ["y"], ["r"]), h.make_node("GlobalAveragePool", ["r"], ["g"]),
+         h.make_node("Flatten", ["g"], ["f"]), h.make_node("Gemm", ["f", "fw", "fb"], ["z"])],
+        [vi("x", [2, 3, 7, 6])], [vi("z", [2, 4])], pc), "cross-entropy", {"x": xc, "labels": labc},
+        pc, f_conv)
+
+    xd = rng.standard_normal((1, 2, 6, 6))
+    pd = {"w": rng.standard_normal((3, 2, 2, 2))}
+    def f_dil(q):
+        y = conv2d(xd, q["w"], np.zeros(3), 1, (1, 1, 1, 1), 2)
+        return (y ** 2).mean()
+    yield ("conv_dilated_mse", model(
+        [h.make_node("Conv", ["x", "w"], ["y"], dilations=[2, 2], pads=[1, 1, 1, 1])],
+        [vi("x", [1, 2, 6, 6])], [vi("y", [1, 3, 6, 6])], pd), "mse",
+        {"x": xd, "labels": np.zeros((1, 3, 6, 6))}, pd, f_dil)
+
+
+def run_case(name, m, loss, feeds, params, f):
+    d = os.path.join(out, name)
+    os.makedirs(d, exist_ok=True)
+    onnx.save(m, os.path.join(d, "m.onnx"))
+    train = os.path.join(d, "train.mlir")
+    subprocess.run([mp_opt, os.path.join(d, "m.onnx"), f"--mp-build-train-step=loss={loss}",
+                    "-o", train], check=True)
+    args = []
+    for k, v in list(feeds.items()) + list(params.items()):
+        p = os.path.join(d, f"in.{k}.npy")
+        np.save(p, v)
+        args.append(f"--input={k}={p}")
+    subprocess.run([mp_run, train, "--output-dir", d] + args, check=True, capture_output=True)
+    ok = True
+    loss_got = float(np.load(os.path.join(d, "loss.npy")))
+    if not np.isclose(loss_got, f(params), rtol=1e-10, atol=1e-12):
+        print(f"FAIL {name}: loss {loss_got} vs numpy {f(params)}")
+        ok = False
+    eps = 1e-6
+    worst = 0.0
+    for k, v in params.items():
+        got = np.load(os.path.join(d, f"{k}_grad.npy"))
+        num = np.zeros_like(v)
+        for i in np.ndindex(v.shape):
+            qp = {kk: vv.copy() for kk, vv in params.items()}
+            qm = {kk: vv.copy() for kk, vv in params.items()}
+            qp[k][i] += eps
+            qm[k][i] -= eps
+            num[i] = (f(qp) - f(qm)) / (2 * eps)
+        err = np.abs(got - num) / (1e-7 + 1e-5 * np.abs(num))
+        worst = max(worst, float(err.max()))
+        if not np.all(np.abs(got - num) <= 1e-7 + 1e-5 * np.abs(num)):
+            i = np.unravel_index(np.argmax(err), v.shape)
+            print(f"FAIL {name}: d/d{k} at {i}: {got[i]} vs finite difference {num[i]}")
+            ok = False
+    biggest = max(float(np.abs(np.load(os.path.join(d, f"{k}_grad.npy"))).max()) for k in params)
+    if biggest < 1e-3:
+        print(f"FAIL {name}: every gradient is ~0 (max {biggest}); the check would be vacuous")
+        ok = False
+    if ok:
+        print(f"PASS {name}: loss and {sum(v.size for v in params.values())} gradient elements "
+              f"(largest |grad| {biggest:.3g}; worst error {worst:.3f} of the tolerance)")
+    return ok
+
+
+ok = True
+for name, m, loss, feeds, params, f in cases():
+    if only and name not in only:
+        continue
+    ok &= run_case(name, m, loss, feeds, params, f)
+print("vjp-check:", "PASS" if ok else "FAIL")
+sys.exit(0 if ok else 1)
