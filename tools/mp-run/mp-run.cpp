@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Train.h"
 #include "mixprec/ExecutionEngine/CPURunner.h"
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
 #include "mixprec/Target/ONNX/ONNXImport.h"
@@ -56,6 +57,13 @@ static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"), cl::init(1
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"), cl::init(1e-4), cl::cat(runCategory));
 static cl::opt<int> repeat("repeat", cl::desc("Run this many times; report the best time"), cl::init(1), cl::cat(runCategory));
 static cl::opt<bool> printIR("print-lowered-ir", cl::desc("Print the LLVM-dialect module"), cl::init(false), cl::cat(runCategory));
+static cl::OptionCategory trainCategory("mp-run training options (a module from mp-opt --mp-build-train-step)");
+static cl::opt<std::string> trainData("train", cl::desc("Train on this .npz (one array per data input and the labels)"), cl::init(""), cl::cat(trainCategory));
+static cl::opt<int64_t> trainSteps("steps", cl::desc("Training steps"), cl::init(100), cl::cat(trainCategory));
+static cl::opt<int64_t> trainBatch("batch", cl::desc("Batch size (must match the training step's)"), cl::init(0), cl::cat(trainCategory));
+static cl::opt<int64_t> logEvery("log-every", cl::desc("Print the loss every N steps (default: 10 lines)"), cl::init(0), cl::cat(trainCategory));
+static cl::opt<uint64_t> trainSeed("seed", cl::desc("Shuffle seed"), cl::init(0), cl::cat(trainCategory));
+static cl::opt<std::string> savePath("save", cl::desc("Write the trained model (ONNX, FP32 weights) here"), cl::init(""), cl::cat(trainCategory));
 
 namespace {
 
@@ -91,7 +99,7 @@ collect(const cl::list<std::string> &specs) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(runCategory);
+  cl::HideUnrelatedOptions({&runCategory, &trainCategory});
   cl::ParseCommandLineOptions(argc, argv, "mp-run: compile and run an mp model on the CPU\n");
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -119,6 +127,16 @@ int main(int argc, char **argv) {
   auto main = module->lookupSymbol<func::FuncOp>("main");
   if (!main)
     die("the model has no func.func @main");
+  if (!trainData.empty()) {
+    mixprec::TrainOptions opts;
+    opts.dataPath = trainData;
+    opts.steps = trainSteps;
+    opts.batch = trainBatch;
+    opts.logEvery = logEvery;
+    opts.seed = trainSeed;
+    opts.savePath = savePath;
+    return mixprec::runTraining(*module, opts);
+  }
   FunctionType fnType = main.getFunctionType();
   // Names are read now: lowering replaces @main.
   std::vector<std::string> argNames = mixprec::graphValueNames(main, false);

@@ -3056,4 +3056,5 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
   mixprec::detail::populateRecurrentPatterns(patterns);
   mixprec::detail::populateAxisOpPatterns(patterns);
   mixprec::detail::populatePoolingNDPatterns(patterns);
+  mixprec::detail::populateTrainingPatterns(patterns);
 }

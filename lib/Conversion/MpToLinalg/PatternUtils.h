@@ -32,6 +32,8 @@ void populateAxisOpPatterns(mlir::RewritePatternSet &patterns);
 /// Pooling with any number of spatial dims, and MaxPool's Indices
 /// (PoolingND.cpp).
 void populatePoolingNDPatterns(mlir::RewritePatternSet &patterns);
+/// mp.optimizer_update as one fused linalg.generic (Training.cpp).
+void populateTrainingPatterns(mlir::RewritePatternSet &patterns);
 /// RNN, GRU and LSTM as scf.for over time steps (Recurrent.cpp).
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 

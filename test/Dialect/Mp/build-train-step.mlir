@@ -1,5 +1,6 @@
 // RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse" --canonicalize | FileCheck %s
 // RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=cross-entropy labels=y" --canonicalize | FileCheck %s --check-prefix=CE
+// RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse optimizer=adamw lr=0.01" | FileCheck %s --check-prefix=OPT
 
 // MSE on y = x W + b: the initializers become arguments after the labels,
 // the results are (loss, w_grad, b_grad). dL/dy = 2 (y - t) / 24; the bias
@@ -43,3 +44,20 @@ func.func @main(%x: tensor<8x4xf32> {mp.name = "x"}) -> (tensor<8x3xf32> {mp.nam
   %y = mp.add %m, %b : (tensor<8x3xf32>, tensor<3xf32>) -> tensor<8x3xf32>
   return %y : tensor<8x3xf32>
 }
+
+// With an optimizer the step is functional: parameters, moments (.m, .v)
+// and the step counter come in and go out under the same names, one fused
+// update per parameter with step + 1; @inference keeps the original graph
+// and @init the initial state (the initializers, zero moments, step 0).
+// OPT-LABEL: func.func @main(
+// OPT-SAME: {mp.name = "w"}, %{{[^:]+}}: tensor<3xf32> {mp.name = "b"}, %[[WM:[^:]+]]: tensor<4x3xf32> {mp.name = "w.m"}, %{{[^:]+}}: tensor<3xf32> {mp.name = "b.m"}, %[[WV:[^:]+]]: tensor<4x3xf32> {mp.name = "w.v"}, %{{[^:]+}}: tensor<3xf32> {mp.name = "b.v"}, %[[STEP:[^:]+]]: tensor<i64> {mp.name = "step"})
+// OPT-SAME: -> (tensor<f32> {mp.name = "loss"}, tensor<4x3xf32> {mp.name = "w"}, tensor<3xf32> {mp.name = "b"}, tensor<4x3xf32> {mp.name = "w.m"}, tensor<3xf32> {mp.name = "b.m"}, tensor<4x3xf32> {mp.name = "w.v"}, tensor<3xf32> {mp.name = "b.v"}, tensor<i64> {mp.name = "step"})
+// OPT: %[[NEXT:.*]] = mp.add %[[STEP]], %{{.*}} : (tensor<i64>, tensor<i64>) -> tensor<i64>
+// OPT: mp.optimizer_update "adamw" %{{.*}}, %{{.*}}, m = %[[WM]], v = %[[WV]], lr = %{{.*}}, step = %[[NEXT]]
+// OPT-SAME: weight_decay = 0.00999999977 : f32
+// OPT: mp.optimizer_update "adamw"
+// OPT: func.func private @inference(%{{.*}}: tensor<8x4xf32> {mp.name = "x"}) -> (tensor<8x3xf32> {mp.name = "y"})
+// OPT: mp.constant {initializer = "w", value = dense<5.000000e-01>
+// OPT: func.func private @init() -> (tensor<4x3xf32> {mp.name = "w"}, tensor<3xf32> {mp.name = "b"}, tensor<4x3xf32> {mp.name = "w.m"}, tensor<3xf32> {mp.name = "b.m"}, tensor<4x3xf32> {mp.name = "w.v"}, tensor<3xf32> {mp.name = "b.v"}, tensor<i64> {mp.name = "step"})
+// OPT-DAG: mp.constant {initializer = "w", value = dense<5.000000e-01> : tensor<4x3xf32>}
+// OPT-DAG: mp.constant {value = dense<0> : tensor<i64>}

@@ -2161,3 +2161,19 @@ func.func @region_names_not_strings(%a: tensor<2xf32>) {
   %0 = mp.onnx_op "d"::"Y" %a {region_names = [1]} : (tensor<2xf32>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @optimizer_update_missing_moment(%p: tensor<3xf32>, %g: tensor<3xf32>, %lr: tensor<f32>, %s: tensor<i64>, %k: tensor<f32>, %b: tensor<i1>) -> tensor<3xf32> {
+  // expected-error @+1 {{'adam' needs first moment m (operand and result)}}
+  %np = mp.optimizer_update "adam" %p, %g, lr = %lr, step = %s, grad_scale = %k, skip = %b {beta1 = 0.9 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, momentum = 0.0 : f32, weight_decay = 0.0 : f32, resultSegmentSizes = array<i32: 1, 0, 0, 0>} : (tensor<3xf32>, tensor<3xf32>, tensor<f32>, tensor<i64>, tensor<f32>, tensor<i1>) -> tensor<3xf32>
+  return %np : tensor<3xf32>
+}
+
+// -----
+
+func.func @optimizer_update_f16_master(%p: tensor<3xf16>, %g: tensor<3xf16>, %lr: tensor<f32>, %s: tensor<i64>, %k: tensor<f32>, %b: tensor<i1>) -> tensor<3xf16> {
+  // expected-error @+1 {{needs an f32 master and a float gradient of its shape}}
+  %np = mp.optimizer_update "sgd" %p, %g, lr = %lr, step = %s, grad_scale = %k, skip = %b {beta1 = 0.9 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, momentum = 0.0 : f32, weight_decay = 0.0 : f32, resultSegmentSizes = array<i32: 1, 0, 0, 0>} : (tensor<3xf16>, tensor<3xf16>, tensor<f32>, tensor<i64>, tensor<f32>, tensor<i1>) -> tensor<3xf16>
+  return %np : tensor<3xf16>
+}

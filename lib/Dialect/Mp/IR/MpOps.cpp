@@ -1080,3 +1080,35 @@ LogicalResult OnnxOp::verify() {
 
 #define GET_OP_CLASSES
 #include "mixprec/Dialect/Mp/IR/MpOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+LogicalResult OptimizerUpdateOp::verify() {
+  StringRef k = getKind();
+  bool needsM = k == "momentum" || k == "adam" || k == "adamw";
+  bool needsV = k == "adam" || k == "adamw";
+  if (k != "sgd" && !needsM)
+    return emitOpError() << "unknown kind '" << k << "' (sgd, momentum, adam, adamw)";
+  if ((bool)getM() != needsM || (bool)getNewM() != needsM)
+    return emitOpError() << "'" << k << "' " << (needsM ? "needs" : "takes no")
+                         << " first moment m (operand and result)";
+  if ((bool)getV() != needsV || (bool)getNewV() != needsV)
+    return emitOpError() << "'" << k << "' " << (needsV ? "needs" : "takes no")
+                         << " second moment v (operand and result)";
+  auto pt = dyn_cast<RankedTensorType>(getParam().getType());
+  auto gt = dyn_cast<RankedTensorType>(getGrad().getType());
+  if (!pt || !gt || !pt.getElementType().isF32() || !isa<FloatType>(gt.getElementType()) ||
+      pt.getShape() != gt.getShape())
+    return emitOpError("needs an f32 master and a float gradient of its shape");
+  for (Value v : {getM(), getV(), getNewParam(), getNewM(), getNewV()})
+    if (v && v.getType() != pt)
+      return emitOpError("moments and the new master must have the master's type");
+  if (Value low = getLow()) {
+    auto lt = dyn_cast<RankedTensorType>(low.getType());
+    if (!lt || lt.getShape() != pt.getShape() || !isa<FloatType>(lt.getElementType()))
+      return emitOpError("the low-precision copy must be a float tensor of the master's shape");
+  }
+  return success();
+}

@@ -34,6 +34,148 @@ struct MpBuildTrainStepPass
     : mixprec::mp::impl::MpBuildTrainStepBase<MpBuildTrainStepPass> {
   using Base::Base;
 
+  /// Appends the moments and step arguments, one mp.optimizer_update per
+  /// parameter, the new state to `results`, and the @init function.
+  template <typename ParamT, typename NameFn>
+  LogicalResult buildUpdates(ModuleOp module, func::FuncOp func, OpBuilder &b,
+                             ArrayRef<ParamT> trained, SmallVectorImpl<Value> &results,
+                             SmallVectorImpl<Attribute> &resultAttrs, NameFn nameAttr) {
+    Location loc = func.getLoc();
+    Block &body = func.front();
+    Operation *ret = body.getTerminator();
+    bool needsM = optimizer != "sgd", needsV = optimizer == "adam" || optimizer == "adamw";
+    double wd = weightDecay >= 0 ? weightDecay : (optimizer == "adamw" ? 0.01 : 0.0);
+    auto f32 = b.getF32Type();
+    auto scalarOf = [&](Type t, Attribute v) {
+      auto st = RankedTensorType::get({}, t);
+      return ConstantOp::create(b, loc, st, DenseElementsAttr::get(st, v), StringAttr());
+    };
+    // State arguments, after the parameters: moments, then the step.
+    SmallVector<Value> ms, vs;
+    for (const ParamT &p : trained) {
+      auto t = cast<RankedTensorType>(p.arg.getType());
+      if (!t.getElementType().isF32())
+        return emitError(loc) << "mp-build-train-step: optimizer updates need f32 parameters; '"
+                              << p.name << "' is " << t;
+      if (needsM) {
+        (void)func.insertArgument(func.getNumArguments(), t, nameAttr(p.name + ".m"), loc);
+        ms.push_back(body.getArguments().back());
+      }
+    }
+    if (needsV)
+      for (const ParamT &p : trained) {
+        (void)func.insertArgument(func.getNumArguments(), p.arg.getType(), nameAttr(p.name + ".v"),
+                                  loc);
+        vs.push_back(body.getArguments().back());
+      }
+    auto stepT = RankedTensorType::get({}, b.getI64Type());
+    (void)func.insertArgument(func.getNumArguments(), stepT, nameAttr("step"), loc);
+    Value step = body.getArguments().back();
+    b.setInsertionPoint(ret);
+    Value next = AddOp::create(b, loc, TypeRange{stepT},
+                               ValueRange{step, scalarOf(b.getI64Type(), b.getI64IntegerAttr(1))})
+                     .getResult();
+    Value lrV = scalarOf(f32, b.getF32FloatAttr(lr));
+    Value scaleV = scalarOf(f32, b.getF32FloatAttr(1.0));
+    Value skipV = scalarOf(b.getI1Type(), b.getBoolAttr(false));
+    SmallVector<Value> newP, newM, newV;
+    for (auto [i, p] : llvm::enumerate(trained)) {
+      Type t = p.arg.getType();
+      SmallVector<Type> rtypes = {t};
+      if (needsM)
+        rtypes.push_back(t);
+      if (needsV)
+        rtypes.push_back(t);
+      SmallVector<Value> operands = {p.arg, p.grad};
+      if (needsM)
+        operands.push_back(ms[i]);
+      if (needsV)
+        operands.push_back(vs[i]);
+      operands.append({lrV, next, scaleV, skipV});
+      SmallVector<NamedAttribute> attrs = {
+          b.getNamedAttr("kind", b.getStringAttr(optimizer)),
+          b.getNamedAttr("beta1", b.getF32FloatAttr(beta1)),
+          b.getNamedAttr("beta2", b.getF32FloatAttr(beta2)),
+          b.getNamedAttr("eps", b.getF32FloatAttr(eps)),
+          b.getNamedAttr("weight_decay", b.getF32FloatAttr(wd)),
+          b.getNamedAttr("momentum", b.getF32FloatAttr(momentum)),
+          b.getNamedAttr("operandSegmentSizes",
+                         b.getDenseI32ArrayAttr({1, 1, needsM ? 1 : 0, needsV ? 1 : 0, 1, 1, 1, 1})),
+          b.getNamedAttr("resultSegmentSizes",
+                         b.getDenseI32ArrayAttr({1, 0, needsM ? 1 : 0, needsV ? 1 : 0}))};
+      auto upd = OptimizerUpdateOp::create(b, loc, rtypes, operands, attrs);
+      newP.push_back(upd.getNewParam());
+      if (needsM)
+        newM.push_back(upd.getNewM());
+      if (needsV)
+        newV.push_back(upd.getNewV());
+    }
+    for (auto [i, p] : llvm::enumerate(trained)) {
+      results.push_back(newP[i]);
+      resultAttrs.push_back(nameAttr(p.name));
+    }
+    for (auto [i, p] : llvm::enumerate(trained))
+      if (needsM) {
+        results.push_back(newM[i]);
+        resultAttrs.push_back(nameAttr(p.name + ".m"));
+      }
+    for (auto [i, p] : llvm::enumerate(trained))
+      if (needsV) {
+        results.push_back(newV[i]);
+        resultAttrs.push_back(nameAttr(p.name + ".v"));
+      }
+    results.push_back(next);
+    resultAttrs.push_back(nameAttr("step"));
+
+    // @init: the state before the first step, under the same names.
+    OpBuilder mb(module.getBodyRegion());
+    mb.setInsertionPointToEnd(module.getBody());
+    SmallVector<Type> initTypes;
+    SmallVector<Attribute> initNames;
+    for (const ParamT &p : trained) {
+      initTypes.push_back(p.arg.getType());
+      initNames.push_back(nameAttr(p.name));
+    }
+    for (const ParamT &p : trained)
+      if (needsM) {
+        initTypes.push_back(p.arg.getType());
+        initNames.push_back(nameAttr(p.name + ".m"));
+      }
+    for (const ParamT &p : trained)
+      if (needsV) {
+        initTypes.push_back(p.arg.getType());
+        initNames.push_back(nameAttr(p.name + ".v"));
+      }
+    initTypes.push_back(stepT);
+    initNames.push_back(nameAttr("step"));
+    auto init = func::FuncOp::create(mb, loc, "init", mb.getFunctionType({}, initTypes));
+    init.setPrivate();
+    init.setAllResultAttrs(initNames);
+    OpBuilder ib(init.addEntryBlock(), init.getBody().front().begin());
+    ib.setInsertionPointToStart(&init.getBody().front());
+    SmallVector<Value> initVals;
+    for (const ParamT &p : trained)
+      initVals.push_back(ConstantOp::create(ib, loc, p.arg.getType(), p.init,
+                                            ib.getStringAttr(p.name)));
+    auto zerosLike = [&](Type t) {
+      auto rt = cast<RankedTensorType>(t);
+      return ConstantOp::create(ib, loc, rt, DenseElementsAttr::get(rt, ib.getF32FloatAttr(0.0)),
+                                StringAttr())
+          .getResult();
+    };
+    for (const ParamT &p : trained)
+      if (needsM)
+        initVals.push_back(zerosLike(p.arg.getType()));
+    for (const ParamT &p : trained)
+      if (needsV)
+        initVals.push_back(zerosLike(p.arg.getType()));
+    initVals.push_back(ConstantOp::create(ib, loc, stepT,
+                                          DenseElementsAttr::get(stepT, ib.getI64IntegerAttr(0)),
+                                          StringAttr()));
+    func::ReturnOp::create(ib, loc, initVals);
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto func = module.lookupSymbol<func::FuncOp>("main");
@@ -41,10 +183,19 @@ struct MpBuildTrainStepPass
       module.emitError("mp-build-train-step: needs a single-block func.func @main");
       return signalPassFailure();
     }
-    if (optimizer != "none") {
-      module.emitError() << "mp-build-train-step: optimizer '" << optimizer
-                         << "' is not implemented yet; optimizer=none returns the gradients";
+    if (!llvm::is_contained({StringRef("none"), StringRef("sgd"), StringRef("momentum"),
+                             StringRef("adam"), StringRef("adamw")},
+                            StringRef(optimizer))) {
+      module.emitError() << "mp-build-train-step: unknown optimizer '" << optimizer
+                         << "' (none, sgd, momentum, adam, adamw)";
       return signalPassFailure();
+    }
+    // The graph as it was, for saving the trained model.
+    if (optimizer != "none") {
+      auto inference = func.clone();
+      inference.setName("inference");
+      inference.setPrivate();
+      module.push_back(inference);
     }
     Block &body = func.front();
     auto ret = cast<func::ReturnOp>(body.getTerminator());
@@ -210,9 +361,16 @@ struct MpBuildTrainStepPass
       }
     }
 
-    // Parameters become arguments; the results become (loss, gradients).
+    // Parameters become arguments; the results become (loss, gradients),
+    // or (loss, new parameters, new moments, step) with an optimizer.
     SmallVector<Value> results = {lossV};
     SmallVector<Attribute> resultAttrs = {nameAttr("loss")};
+    struct Param {
+      std::string name;
+      Value arg, grad;
+      ElementsAttr init;
+    };
+    SmallVector<Param> trained;
     for (ConstantOp c : params) {
       StringRef name = *c.getInitializer();
       Value g = grad.lookup(c.getResult());
@@ -221,12 +379,21 @@ struct MpBuildTrainStepPass
       (void)func.insertArgument(func.getNumArguments(), c.getType(), nameAttr(name), c.getLoc());
       Value arg = body.getArguments().back();
       c.getResult().replaceAllUsesWith(arg);
+      trained.push_back({name.str(), arg, g, c.getValue()});
       c.erase();
-      results.push_back(g);
-      resultAttrs.push_back(nameAttr((name + "_grad").str()));
     }
-    if (results.size() == 1) {
+    if (trained.empty()) {
       module.emitError("mp-build-train-step: the loss depends on no float initializer");
+      return signalPassFailure();
+    }
+    b.setInsertionPoint(ret);
+    if (optimizer == "none") {
+      for (Param &p : trained) {
+        results.push_back(p.grad);
+        resultAttrs.push_back(nameAttr(p.name + "_grad"));
+      }
+    } else if (failed(buildUpdates(module, func, b, ArrayRef<Param>(trained), results,
+                                   resultAttrs, nameAttr))) {
       return signalPassFailure();
     }
     b.setInsertionPoint(ret);
@@ -236,7 +403,8 @@ struct MpBuildTrainStepPass
     func.setAllResultAttrs(resultAttrs);
     module->setAttr("mp.train_step", b.getDictionaryAttr(
                                           {b.getNamedAttr("loss", b.getStringAttr(loss)),
-                                           b.getNamedAttr("labels", b.getStringAttr(labels))}));
+                                           b.getNamedAttr("labels", b.getStringAttr(labels)),
+                                           b.getNamedAttr("optimizer", b.getStringAttr(optimizer))}));
   }
 };
 

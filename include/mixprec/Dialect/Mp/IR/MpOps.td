@@ -690,6 +690,48 @@ def Mp_EinsumOp : Mp_Op<"einsum", "Einsum", "*", "1", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Training (no ONNX counterpart)
+//===----------------------------------------------------------------------===//
+
+def Mp_OptimizerUpdateOp : Op<Mp_Dialect, "optimizer_update",
+    [Pure, AttrSizedOperandSegments, AttrSizedResultSegments]> {
+  let summary = "One fused optimizer step on an FP32 master weight";
+  let description = [{
+    Updates one parameter in a single pass over its elements, with all math
+    in f32:
+
+    ```
+    g = grad * grad_scale                      // unscale (1 / loss scale) and clip
+    sgd:      g += weight_decay * p;  p' = p - lr * g
+    momentum: g += weight_decay * p;  m' = momentum * m + g;  p' = p - lr * m'
+    adam:     g += weight_decay * p;  m' = b1 m + (1 - b1) g;  v' = b2 v + (1 - b2) g^2
+              p' = p - lr * (m' / (1 - b1^step)) / (sqrt(v' / (1 - b2^step)) + eps)
+    adamw:    as adam without the L2 term, then p' -= lr * weight_decay * p
+    ```
+
+    `step` counts from 1 (Adam's bias correction). When `skip` is true (a
+    non-finite gradient under dynamic loss scaling) every result equals its
+    input: the master weight and the moments are left untouched, with no
+    host synchronisation. `param` is the FP32 master; `grad` may be FP16 or
+    BF16. The optional `low` result is the low-precision copy of the new
+    master (its element type says which), written by the same kernel.
+  }];
+  let arguments = (ins Mp_Tensor:$param, Mp_Tensor:$grad, Optional<Mp_Tensor>:$m,
+                       Optional<Mp_Tensor>:$v, Mp_Tensor:$lr, Mp_Tensor:$step,
+                       Mp_Tensor:$grad_scale, Mp_BoolTensor:$skip, StrAttr:$kind,
+                       F32Attr:$beta1, F32Attr:$beta2, F32Attr:$eps,
+                       F32Attr:$weight_decay, F32Attr:$momentum);
+  let results = (outs Mp_Tensor:$new_param, Optional<Mp_Tensor>:$low,
+                      Optional<Mp_Tensor>:$new_m, Optional<Mp_Tensor>:$new_v);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $kind $param `,` $grad `,` (`m` `=` $m^ `,`)? (`v` `=` $v^ `,`)? `lr` `=` $lr `,`
+    `step` `=` $step `,` `grad_scale` `=` $grad_scale `,` `skip` `=` $skip attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Control flow
 //===----------------------------------------------------------------------===//
 

@@ -221,9 +221,17 @@ def MpBuildTrainStep : Pass<"mp-build-train-step", "::mlir::ModuleOp"> {
       (named `<param>_grad`), in the order the parameters are first used.
 
     Every op between a parameter and the loss needs a rule; one without is
-    reported at its node. `optimizer=none` (the default of this first step)
-    returns the gradients; the optimizer updates, FP32 master weights and
-    loss scaling build on this form.
+    reported at its node.
+
+    `optimizer=none` returns the gradients. With an optimizer, the step is
+    functional: the parameters, their moments (`<param>.m`, `<param>.v`)
+    and the step counter `step` are arguments, and `@main` returns the loss
+    followed by their new values under the same names, so a runner feeds
+    each step's results into the next. Each parameter is updated by one
+    `mp.optimizer_update` (f32 math, one pass over memory). The module also
+    gets `@init` (the initial state: the initializers' values, zero
+    moments, step 0) and `@inference` (the original graph, for saving the
+    trained model).
 
     Input:
     ```mlir
@@ -254,7 +262,15 @@ def MpBuildTrainStep : Pass<"mp-build-train-step", "::mlir::ModuleOp"> {
     Option<"output", "output", "std::string", /*default=*/"\"\"",
            "Output the loss is computed from (default: the first)">,
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"none\"",
-           "none: return the gradients">,
+           "none (return the gradients) | sgd | momentum | adam | adamw">,
+    Option<"lr", "lr", "double", /*default=*/"1e-3", "Learning rate">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam's first-moment decay">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam's second-moment decay">,
+    Option<"eps", "eps", "double", /*default=*/"1e-8", "Adam's epsilon">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"-1",
+           "Weight decay (L2 for sgd/momentum/adam, decoupled for adamw); "
+           "default 0.01 for adamw, else 0 (PyTorch's defaults)">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.9", "Momentum factor">,
   ];
 }
 

@@ -1,0 +1,126 @@
+//===- Training.cpp - mp.optimizer_update to one linalg.generic -----------===//
+//
+// The update reads the master, the gradient and the moments once and writes
+// the new master, its low-precision copy and the new moments in the same
+// loop: one pass over memory per parameter, f32 math, and the skip flag
+// (non-finite gradients under loss scaling) selecting the old values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PatternUtils.h"
+
+#include "mixprec/Dialect/Mp/IR/MpDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mixprec::mp;
+using namespace mixprec::detail;
+using utils::IteratorType;
+
+namespace {
+
+struct OptimizerUpdatePattern : OpConversionPattern<OptimizerUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OptimizerUpdateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto pt = dyn_cast<RankedTensorType>(adaptor.getParam().getType());
+    if (!pt || !pt.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static master");
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto scalar = [&](Value t) -> Value {
+      auto tt = cast<RankedTensorType>(t.getType());
+      SmallVector<Value> zeros(tt.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+      return tensor::ExtractOp::create(rewriter, loc, t, zeros);
+    };
+    auto c = [&](OpBuilder &b, Location l, double v) { return floatConst(b, l, f32, v); };
+    Value lr = convertScalar(rewriter, loc, scalar(adaptor.getLr()), f32);
+    Value scale = convertScalar(rewriter, loc, scalar(adaptor.getGradScale()), f32);
+    Value skip = scalar(adaptor.getSkip());
+    Value step = convertScalar(rewriter, loc, scalar(adaptor.getStep()), f32);
+    StringRef kind = op.getKind();
+    double b1 = op.getBeta1().convertToDouble(), b2 = op.getBeta2().convertToDouble();
+    double eps = op.getEps().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
+    double mu = op.getMomentum().convertToDouble();
+    bool adam = kind == "adam" || kind == "adamw";
+    Value bc1, bc2;
+    if (adam) {
+      // 1 - beta^step, once per step.
+      bc1 = arith::SubFOp::create(rewriter, loc, c(rewriter, loc, 1.0),
+                                  math::PowFOp::create(rewriter, loc, c(rewriter, loc, b1), step));
+      bc2 = arith::SubFOp::create(rewriter, loc, c(rewriter, loc, 1.0),
+                                  math::PowFOp::create(rewriter, loc, c(rewriter, loc, b2), step));
+    }
+    SmallVector<Value> ins = {adaptor.getParam(), adaptor.getGrad()};
+    if (adaptor.getM())
+      ins.push_back(adaptor.getM());
+    if (adaptor.getV())
+      ins.push_back(adaptor.getV());
+    SmallVector<Type> types;
+    SmallVector<Value> outs;
+    for (Value r : op->getResults()) {
+      auto t = cast<RankedTensorType>(r.getType());
+      types.push_back(t);
+      outs.push_back(tensor::EmptyOp::create(rewriter, loc, t.getShape(), t.getElementType()));
+    }
+    int64_t rank = pt.getRank();
+    SmallVector<AffineMap> maps(ins.size() + outs.size(),
+                                AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()));
+    bool hasLow = (bool)op.getLow(), hasM = (bool)op.getM(), hasV = (bool)op.getV();
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, types, ins, outs, maps, SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          auto mul = [&](Value x, Value y) { return arith::MulFOp::create(b, l, x, y).getResult(); };
+          auto add = [&](Value x, Value y) { return arith::AddFOp::create(b, l, x, y).getResult(); };
+          auto sub = [&](Value x, Value y) { return arith::SubFOp::create(b, l, x, y).getResult(); };
+          Value p = a[0];
+          Value gr = mul(convertScalar(b, l, a[1], f32), scale);
+          Value m = hasM ? a[2] : Value(), v = hasV ? a[3] : Value();
+          if (wd != 0.0 && kind != "adamw")
+            gr = add(gr, mul(c(b, l, wd), p));
+          Value np, nm, nv;
+          if (kind == "sgd") {
+            np = sub(p, mul(lr, gr));
+          } else if (kind == "momentum") {
+            nm = add(mul(c(b, l, mu), m), gr);
+            np = sub(p, mul(lr, nm));
+          } else {
+            nm = add(mul(c(b, l, b1), m), mul(c(b, l, 1.0 - b1), gr));
+            nv = add(mul(c(b, l, b2), v), mul(c(b, l, 1.0 - b2), mul(gr, gr)));
+            Value mhat = arith::DivFOp::create(b, l, nm, bc1);
+            Value vhat = arith::DivFOp::create(b, l, nv, bc2);
+            Value upd = arith::DivFOp::create(b, l, mhat,
+                                              add(math::SqrtOp::create(b, l, vhat), c(b, l, eps)));
+            if (kind == "adamw" && wd != 0.0)
+              upd = add(upd, mul(c(b, l, wd), p));
+            np = sub(p, mul(lr, upd));
+          }
+          auto keep = [&](Value nw, Value old) {
+            return arith::SelectOp::create(b, l, skip, old, nw).getResult();
+          };
+          SmallVector<Value> res = {keep(np, p)};
+          if (hasLow)
+            res.push_back(convertScalar(b, l, res[0],
+                                        cast<RankedTensorType>(types[1]).getElementType()));
+          if (hasM)
+            res.push_back(keep(nm, m));
+          if (hasV)
+            res.push_back(keep(nv, v));
+          linalg::YieldOp::create(b, l, res);
+        });
+    rewriter.replaceOp(op, g.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void mixprec::detail::populateTrainingPatterns(RewritePatternSet &patterns) {
+  patterns.add<OptimizerUpdatePattern>(patterns.getContext());
+}

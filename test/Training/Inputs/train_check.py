@@ -1,0 +1,183 @@
+"""Training end to end: mp-opt --mp-build-train-step, then mp-run --train.
+
+1. One step of each optimizer (sgd, momentum, adam, adamw) against the same
+   step written in numpy float64 with hand-written backpropagation (an
+   independent gradient), rtol 1e-4.
+2. Convergence on scikit-learn's digits (8x8 images, 10 classes; 1437
+   training and 360 held-out samples): an MLP and a small CNN, FP32, AdamW.
+   The saved ONNX model is evaluated by ONNX Runtime on the held-out set.
+
+Usage: train_check.py MP_OPT MP_RUN OUTDIR
+"""
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+mp_opt, mp_run, out = sys.argv[1:4]
+os.makedirs(out, exist_ok=True)
+ok = True
+
+
+def check(cond, what):
+    global ok
+    print(("PASS " if cond else "FAIL ") + what)
+    ok &= bool(cond)
+
+
+def mlp(batch, nin, hidden, nout, seed):
+    r = np.random.default_rng(seed)
+    p = {"W1": (r.standard_normal((nin, hidden)) * np.sqrt(2 / nin)).astype(np.float32),
+         "b1": np.zeros(hidden, np.float32),
+         "W2": (r.standard_normal((nout, hidden)) * np.sqrt(1 / hidden)).astype(np.float32),
+         "b2": np.zeros(nout, np.float32)}
+    g = h.make_graph(
+        [h.make_node("Gemm", ["x", "W1", "b1"], ["h"]), h.make_node("Relu", ["h"], ["r"]),
+         h.make_node("Gemm", ["r", "W2", "b2"], ["logits"], transB=1)], "mlp",
+        [h.make_tensor_value_info("x", T.FLOAT, [batch, nin])],
+        [h.make_tensor_value_info("logits", T.FLOAT, [batch, nout])],
+        [nh.from_array(v, k) for k, v in p.items()])
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+    m.ir_version = 8
+    return m, p
+
+
+def build(model, name, opts):
+    path = os.path.join(out, name + ".onnx")
+    onnx.save(model, path)
+    train = os.path.join(out, name + ".train.mlir")
+    subprocess.run([mp_opt, path, f"--mp-build-train-step={opts}", "-o", train], check=True)
+    return train
+
+
+# 1. One optimizer step against numpy.
+def np_step(p, x, lab, kind, lr, wd, mom=0.9, b1=0.9, b2=0.999, eps=1e-8):
+    p = {k: v.astype(np.float64) for k, v in p.items()}
+    hpre = x @ p["W1"] + p["b1"]
+    r = np.maximum(hpre, 0)
+    z = r @ p["W2"].T + p["b2"]
+    e = np.exp(z - z.max(1, keepdims=True))
+    sm = e / e.sum(1, keepdims=True)
+    n = len(lab)
+    dz = sm.copy()
+    dz[np.arange(n), lab] -= 1
+    dz /= n
+    grads = {"W2": dz.T @ r, "b2": dz.sum(0)}
+    dr = dz @ p["W2"]
+    dh = dr * (hpre > 0)
+    grads.update({"W1": x.T @ dh, "b1": dh.sum(0)})
+    new = {}
+    for k, v in p.items():
+        g = grads[k] + (wd * v if kind != "adamw" else 0)
+        if kind == "sgd":
+            new[k] = v - lr * g
+        elif kind == "momentum":
+            new[k] = v - lr * g  # m = 0 * mom + g on the first step
+        else:
+            m1 = (1 - b1) * g
+            v1 = (1 - b2) * g * g
+            upd = (m1 / (1 - b1)) / (np.sqrt(v1 / (1 - b2)) + eps)
+            if kind == "adamw":
+                upd = upd + wd * v
+            new[k] = v - lr * upd
+    return new
+
+
+r = np.random.default_rng(3)
+xs = r.standard_normal((16, 6)).astype(np.float32)
+ls = r.integers(0, 4, 16)
+model, params = mlp(16, 6, 10, 4, 7)
+for kind, wd in [("sgd", 0.0), ("momentum", 0.01), ("adam", 0.0), ("adamw", 0.05)]:
+    train = build(model, f"step_{kind}", f"loss=cross-entropy optimizer={kind} lr=0.1 weight-decay={wd}")
+    d = os.path.join(out, f"step_{kind}")
+    os.makedirs(d, exist_ok=True)
+    args = []
+    for k, v in {"x": xs, "labels": ls, **params}.items():
+        np.save(os.path.join(d, k + ".npy"), v)
+        args.append(f"--input={k}={os.path.join(d, k + '.npy')}")
+    for k, v in params.items():
+        if kind != "sgd":
+            np.save(os.path.join(d, k + ".m.npy"), np.zeros_like(v))
+            args.append(f"--input={k}.m={os.path.join(d, k + '.m.npy')}")
+    for k, v in params.items():
+        if kind in ("adam", "adamw"):
+            np.save(os.path.join(d, k + ".v.npy"), np.zeros_like(v))
+            args.append(f"--input={k}.v={os.path.join(d, k + '.v.npy')}")
+    np.save(os.path.join(d, "step.npy"), np.array(0, np.int64))
+    args.append(f"--input=step={os.path.join(d, 'step.npy')}")
+    subprocess.run([mp_run, train, "--output-dir", d] + args, check=True, capture_output=True)
+    want = np_step(params, xs.astype(np.float64), ls, kind, 0.1, wd)
+    worst = max(float(np.max(np.abs(np.load(os.path.join(d, k + ".npy")) - want[k]) /
+                         (1e-6 + 1e-4 * np.abs(want[k])))) for k in params)
+    moved = max(float(np.max(np.abs(want[k] - params[k]))) for k in params)
+    check(worst <= 1 and moved > 1e-3,
+          f"one {kind} step matches numpy (worst error {worst:.3f} of the tolerance)")
+
+# 2. Digits.
+from sklearn.datasets import load_digits  # noqa: E402
+
+digits = load_digits()
+X = (digits.data / 16.0).astype(np.float32)
+Y = digits.target.astype(np.int64)
+perm = np.random.default_rng(0).permutation(len(X))
+tr, te = perm[:1437], perm[1437:]
+B = 64
+
+
+def evaluate(path, xte):
+    s = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    name = s.get_inputs()[0].name
+    preds = []
+    for i in range(0, len(xte) - B + 1, B):
+        preds.append(s.run(None, {name: xte[i:i + B]})[0].argmax(1))
+    n = len(preds) * B
+    return (np.concatenate(preds) == Y[te][:n]).mean()
+
+
+def train_digits(name, model, xtr, xte, steps, opts):
+    train = build(model, name, opts)
+    data = os.path.join(out, name + ".npz")
+    np.savez(data, x=xtr, labels=Y[tr])
+    saved = os.path.join(out, name + ".trained.onnx")
+    r = subprocess.run([mp_run, train, "--train", data, "--steps", str(steps), "--batch", str(B),
+                        "--save", saved, "--seed", "1"], capture_output=True, text=True)
+    if r.returncode != 0:
+        check(False, f"{name}: mp-run --train failed: {r.stderr.strip()[-300:]}")
+        return
+    losses = [float(m) for m in re.findall(r"mean of the last \d+: ([0-9.]+)", r.stderr)]
+    final = float(re.search(r"final loss: ([0-9.eE+-]+)", r.stdout).group(1))
+    acc = evaluate(saved, xte)
+    print(f"{name}: first-interval mean loss {losses[0]:.4f}, last {losses[-1]:.4f}, "
+          f"final loss {final:.4f}, held-out accuracy {acc:.4f}")
+    check(losses[-1] < 0.5 * losses[0], f"{name}: the loss falls by more than half")
+    check(acc >= 0.93, f"{name}: held-out accuracy {acc:.3f} >= 0.93 (ONNX Runtime on the saved model)")
+
+
+model, _ = mlp(B, 64, 64, 10, 0)
+train_digits("digits_mlp", model, X[tr], X[te], 600,
+             "loss=cross-entropy optimizer=adamw lr=0.003")
+
+r = np.random.default_rng(1)
+cp = {"cw": (r.standard_normal((8, 1, 3, 3)) * np.sqrt(2 / 9)).astype(np.float32),
+      "cb": np.zeros(8, np.float32),
+      "fw": (r.standard_normal((8 * 6 * 6, 10)) * np.sqrt(1 / 288)).astype(np.float32),
+      "fb": np.zeros(10, np.float32)}
+cnn = h.make_model(h.make_graph(
+    [h.make_node("Conv", ["x", "cw", "cb"], ["c"]), h.make_node("Relu", ["c"], ["r"]),
+     h.make_node("Flatten", ["r"], ["f"]), h.make_node("Gemm", ["f", "fw", "fb"], ["logits"])],
+    "cnn", [h.make_tensor_value_info("x", T.FLOAT, [B, 1, 8, 8])],
+    [h.make_tensor_value_info("logits", T.FLOAT, [B, 10])],
+    [nh.from_array(v, k) for k, v in cp.items()]), opset_imports=[h.make_opsetid("", 17)])
+cnn.ir_version = 8
+train_digits("digits_cnn", cnn, X[tr].reshape(-1, 1, 8, 8), X[te].reshape(-1, 1, 8, 8), 600,
+             "loss=cross-entropy optimizer=adam lr=0.003")
+
+print("train-check:", "PASS" if ok else "FAIL")
+sys.exit(0 if ok else 1)
