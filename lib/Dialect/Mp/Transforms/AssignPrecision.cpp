@@ -310,10 +310,14 @@ void MpAssignPrecisionPass::runOnOperation() {
   decisions.clear();
 
   SmallVector<Operation *> ops;
-  module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+  module.walk<WalkOrder::PreOrder>([&](Operation *op) -> WalkResult {
+    // Functions kept as they are (a training module's @inference and @init).
+    if (isa<func::FuncOp>(op) && op->hasAttr(kNoAutocastAttr))
+      return WalkResult::skip();
     if (isa<ConstantOp, CastOp>(op))
-      return; // constants follow their consumers (converted offline); casts
-              // are what the pipeline manages
+      return WalkResult::advance(); // constants follow their consumers
+                                    // (converted offline); casts are what
+                                    // the pipeline manages
     if (isa<PrecisionOpInterface>(op) && isa<OnnxNodeOpInterface>(op)) {
       ops.push_back(op);
       decisions[op] = initial(op);
@@ -322,6 +326,7 @@ void MpAssignPrecisionPass::runOnOperation() {
       decisions[op] = {Color::Keep, "unknown-op",
                        "ops mixprec does not model keep their types"};
     }
+    return WalkResult::advance();
   });
 
   auto colorOf = [&](Operation *op) {

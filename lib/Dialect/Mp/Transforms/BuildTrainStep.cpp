@@ -150,6 +150,7 @@ struct MpBuildTrainStepPass
     initNames.push_back(nameAttr("step"));
     auto init = func::FuncOp::create(mb, loc, "init", mb.getFunctionType({}, initTypes));
     init.setPrivate();
+    init->setAttr(kNoAutocastAttr, UnitAttr::get(module.getContext()));
     init.setAllResultAttrs(initNames);
     OpBuilder ib(init.addEntryBlock(), init.getBody().front().begin());
     ib.setInsertionPointToStart(&init.getBody().front());
@@ -195,6 +196,7 @@ struct MpBuildTrainStepPass
       auto inference = func.clone();
       inference.setName("inference");
       inference.setPrivate();
+      inference->setAttr(kNoAutocastAttr, UnitAttr::get(&getContext()));
       module.push_back(inference);
     }
     Block &body = func.front();

@@ -210,16 +210,19 @@ void MpInsertCastsPass::runOnOperation() {
   // Original operand types, before anything changes.
   DenseMap<OpOperand *, Type> original;
   SmallVector<Operation *> ops;
-  module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+  module.walk<WalkOrder::PreOrder>([&](Operation *op) -> WalkResult {
+    if (isa<func::FuncOp>(op) && op->hasAttr(kNoAutocastAttr))
+      return WalkResult::skip();
     ops.push_back(op);
     for (OpOperand &o : op->getOpOperands())
       original[&o] = o.get().getType();
+    return WalkResult::advance();
   });
 
   // Graph inputs in low precision unless keep-io-types.
   if (!keepIO)
     module.walk([&](func::FuncOp f) {
-      if (f.isExternal())
+      if (f.isExternal() || f->hasAttr(kNoAutocastAttr))
         return;
       for (BlockArgument arg : f.getArguments())
         // Inputs with a default initializer keep their type: the exported

@@ -8,6 +8,10 @@
 
 namespace mixprec::mp {
 
+/// A function with this unit attribute is left alone by the autocast passes
+/// (a training module's @inference and @init keep FP32).
+inline constexpr llvm::StringLiteral kNoAutocastAttr = "mp.no_autocast";
+
 #define GEN_PASS_DECL
 #include "mixprec/Dialect/Mp/Transforms/Passes.h.inc"
 
