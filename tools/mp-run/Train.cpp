@@ -19,6 +19,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <map>
 #include <numeric>
@@ -143,6 +144,12 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
   int64_t cursor = samples;
   int64_t logEvery = opts.logEvery > 0 ? opts.logEvery : std::max<int64_t>(1, opts.steps / 10);
   double lossSum = 0, lastLoss = NAN;
+  int64_t skipped = 0;
+  // The dynamic loss scale, when the step carries one (mp-loss-scaling).
+  auto scaleOf = [](std::map<std::string, HostArray> &st) {
+    auto it = st.find("loss_scale");
+    return it == st.end() ? NAN : loadAsDouble(it->second.data.data(), it->second.dtype);
+  };
   int64_t lossCount = 0;
   auto start = std::chrono::steady_clock::now();
   std::vector<HostArray> args(argNames.size());
@@ -173,20 +180,38 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
     lastLoss = loadAsDouble((*out)[0].data.data(), (*out)[0].dtype);
     lossSum += lastLoss;
     ++lossCount;
+    double oldScale = scaleOf(state);
     for (size_t i = 1; i < out->size(); ++i)
       if (state.count(resultNames[i]))
         state[resultNames[i]] = std::move((*out)[i]);
+    double newScale = scaleOf(state);
+    if (newScale < oldScale) {
+      ++skipped;
+      llvm::errs() << llvm::format("step %lld: non-finite gradients, update skipped; loss scale "
+                                   "%g -> %g\n",
+                                   (long long)step, oldScale, newScale);
+    } else if (newScale > oldScale) {
+      llvm::errs() << llvm::format("step %lld: loss scale %g -> %g\n", (long long)step, oldScale,
+                                   newScale);
+    }
     if (step % logEvery == 0 || step == opts.steps) {
       double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       llvm::errs() << llvm::format("step %lld/%lld  loss %.5f (mean of the last %lld: %.5f)  "
-                                   "%.0f samples/s\n",
+                                   "%.0f samples/s",
                                    (long long)step, (long long)opts.steps, lastLoss,
                                    (long long)lossCount, lossSum / lossCount,
                                    step * batch / std::max(sec, 1e-9));
+      if (!std::isnan(scaleOf(state)))
+        llvm::errs() << llvm::format("  loss scale %g", scaleOf(state));
+      llvm::errs() << "\n";
       lossSum = 0;
       lossCount = 0;
     }
   }
+  if (!std::isnan(scaleOf(state)))
+    llvm::errs() << llvm::format("mp-run: %lld of %lld steps skipped for non-finite gradients; "
+                                 "final loss scale %g\n",
+                                 (long long)skipped, (long long)opts.steps, scaleOf(state));
   llvm::outs() << llvm::format("final loss: %.6f\n", lastLoss);
 
   if (!opts.savePath.empty()) {

@@ -76,8 +76,41 @@ struct MpBuildTrainStepPass
                                ValueRange{step, scalarOf(b.getI64Type(), b.getI64IntegerAttr(1))})
                      .getResult();
     Value lrV = scalarOf(f32, b.getF32FloatAttr(lr));
-    Value scaleV = scalarOf(f32, b.getF32FloatAttr(1.0));
-    Value skipV = scalarOf(b.getI1Type(), b.getBoolAttr(false));
+    // The gradients' multiplier (1 / loss scale once mp-loss-scaling runs)
+    // and the skip flag, marked so that mp-loss-scaling can replace them.
+    auto unscaleOp = scalarOf(f32, b.getF32FloatAttr(1.0));
+    unscaleOp->setAttr(kGradUnscaleAttr, UnitAttr::get(b.getContext()));
+    auto skipOp = scalarOf(b.getI1Type(), b.getBoolAttr(false));
+    skipOp->setAttr(kGradSkipAttr, UnitAttr::get(b.getContext()));
+    Value scaleV = unscaleOp, skipV = skipOp;
+    if (clipNorm > 0) {
+      // Clipping by the global norm of the unscaled gradients:
+      // coef = min(1, clip / (norm + 1e-6)), folded into the multiplier.
+      auto scalarT = RankedTensorType::get({}, f32);
+      Value sumSq;
+      for (const ParamT &p : trained) {
+        auto gt = cast<RankedTensorType>(p.grad.getType());
+        auto g32T = RankedTensorType::get(gt.getShape(), f32);
+        Value g = CastOp::create(b, loc, g32T, p.grad, TypeAttr::get(f32), IntegerAttr()).getResult();
+        g = MulOp::create(b, loc, TypeRange{g32T}, ValueRange{g, scaleV}).getResult();
+        Value sq = MulOp::create(b, loc, TypeRange{g32T}, ValueRange{g, g}).getResult();
+        Value s = ReduceSumOp::create(b, loc, TypeRange{scalarT}, ValueRange{sq},
+                                      {b.getNamedAttr("keepdims", b.getI64IntegerAttr(0))})
+                      .getResult();
+        sumSq = sumSq ? AddOp::create(b, loc, TypeRange{scalarT}, ValueRange{sumSq, s}).getResult() : s;
+      }
+      Value norm = SqrtOp::create(b, loc, TypeRange{scalarT}, ValueRange{sumSq}).getResult();
+      Value den = AddOp::create(b, loc, TypeRange{scalarT},
+                                ValueRange{norm, scalarOf(f32, b.getF32FloatAttr(1e-6))})
+                      .getResult();
+      Value ratio = DivOp::create(b, loc, TypeRange{scalarT},
+                                  ValueRange{scalarOf(f32, b.getF32FloatAttr(clipNorm)), den})
+                        .getResult();
+      Value coef = MinOp::create(b, loc, TypeRange{scalarT},
+                                 ValueRange{ratio, scalarOf(f32, b.getF32FloatAttr(1.0))})
+                       .getResult();
+      scaleV = MulOp::create(b, loc, TypeRange{scalarT}, ValueRange{scaleV, coef}).getResult();
+    }
     SmallVector<Value> newP, newM, newV;
     for (auto [i, p] : llvm::enumerate(trained)) {
       Type t = p.arg.getType();
@@ -327,6 +360,8 @@ struct MpBuildTrainStepPass
     auto one = ConstantOp::create(b, loc, scalarT,
                                   DenseElementsAttr::get(scalarT, b.getFloatAttr(f, 1.0)),
                                   StringAttr());
+    // dL/dL = 1; mp-loss-scaling replaces it with the loss scale.
+    one->setAttr(kGradSeedAttr, UnitAttr::get(ctx));
     grad[lossV] = one;
     SmallVector<Operation *> ops;
     for (Operation &op : body.without_terminator())

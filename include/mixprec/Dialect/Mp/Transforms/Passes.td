@@ -271,7 +271,85 @@ def MpBuildTrainStep : Pass<"mp-build-train-step", "::mlir::ModuleOp"> {
            "Weight decay (L2 for sgd/momentum/adam, decoupled for adamw); "
            "default 0.01 for adamw, else 0 (PyTorch's defaults)">,
     Option<"momentum", "momentum", "double", /*default=*/"0.9", "Momentum factor">,
+    Option<"clipNorm", "clip-norm", "double", /*default=*/"0",
+           "Clip the gradients to this global L2 norm (computed on unscaled "
+           "gradients; 0: no clipping)">,
   ];
+}
+
+def MpLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
+  let summary = "Static or dynamic loss scaling for a training step";
+  let description = [{
+    Runs after `mp-build-train-step` (with an optimizer) and before or after
+    `mp-autocast`. The backward pass starts from the loss scale S instead of
+    1 (the loss is scaled; the reported loss is not), the optimizer updates
+    multiply the gradients by 1/S inside their fused kernel (unscaling, and
+    gradient clipping sees unscaled gradients), and an all-finite check over
+    every gradient (the sum of g * 0 is 0 exactly when all are finite)
+    drives each update's skip flag: a non-finite step leaves the masters and
+    the moments untouched, with no host synchronisation.
+
+    `mode=dynamic` (GradScaler's defaults) adds the state `loss_scale` and
+    `loss_scale_good_steps` to the step: on a non-finite step the scale is
+    multiplied by `backoff-factor` (not below `min-scale`) and the count
+    restarts; after `growth-interval` finite steps in a row it is multiplied
+    by `growth-factor` (not above `max-scale`). `mode=static` keeps
+    `init-scale` and still skips non-finite steps.
+
+    Output (dynamic, schematically):
+    ```mlir
+    func.func @main(..., %scale: tensor<f32> {mp.name = "loss_scale"},
+                    %good: tensor<i64> {mp.name = "loss_scale_good_steps"})
+      // backward seeded with %scale
+      %finite = mp.equal (sum of g * 0 over all gradients), 0
+      %skip = mp.not %finite
+      mp.optimizer_update ..., grad_scale = 1 / %scale, skip = %skip
+      %scale' = where(finite, grown-or-same, max(scale * 0.5, min-scale))
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"dynamic\"", "static | dynamic">,
+    Option<"initScale", "init-scale", "double", /*default=*/"65536", "Initial loss scale">,
+    Option<"growthFactor", "growth-factor", "double", /*default=*/"2", "Scale growth factor">,
+    Option<"backoffFactor", "backoff-factor", "double", /*default=*/"0.5",
+           "Scale factor after a non-finite step">,
+    Option<"growthInterval", "growth-interval", "int64_t", /*default=*/"2000",
+           "Finite steps in a row before the scale grows">,
+    Option<"minScale", "min-scale", "double", /*default=*/"1",
+           "Lower bound of the scale (GradScaler has none; a scale below 1 "
+           "shrinks gradients towards underflow)">,
+    Option<"maxScale", "max-scale", "double", /*default=*/"16777216",
+           "Upper bound of the scale (2^24, as apex and ONNX Runtime)">,
+  ];
+}
+
+def MpMasterWeights : Pass<"mp-master-weights", "::mlir::ModuleOp"> {
+  let summary = "Keep FP32 master weights; forward and backward read an FP16/BF16 copy";
+  let description = [{
+    Runs on a training step after `mp-autocast`. Autocast leaves each FP32
+    parameter with casts to FP16/BF16 in front of its low-precision users,
+    which would convert every weight on every step. This pass makes the
+    low-precision copy part of the training state instead: each such
+    parameter gets an argument `<param>.low` that replaces those casts (in
+    the forward and the backward graph alike), and its
+    `mp.optimizer_update` also writes the new copy in the same kernel that
+    updates the FP32 master (`low` result, returned as `<param>.low`).
+    The master stays the optimizer's state: only the update reads it.
+    `@init` gets the initial copies.
+
+    Before:
+    ```mlir
+    %w16 = mp.cast %w {to = f16}       // every step
+    ... uses of %w16 ...
+    %nw = mp.optimizer_update "adamw" %w, %gw, ...
+    ```
+    After:
+    ```mlir
+    ... uses of %w_low (argument "w.low") ...
+    %nw, %nw16 = mp.optimizer_update "adamw" %w, %gw, ...   // one kernel
+    return ..., %nw, %nw16 ...
+    ```
+  }];
 }
 
 #endif // MIXPREC_DIALECT_MP_TRANSFORMS_PASSES_TD
