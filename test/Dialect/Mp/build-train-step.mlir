@@ -15,7 +15,10 @@
 // CHECK: %[[SQ:.*]] = mp.mul %[[D]], %[[D]]
 // CHECK: %[[LOSS:.*]] = mp.reduce_mean %[[SQ]] {keepdims = 0 : i64}
 // CHECK: mp.mul %{{.*}}, %[[INV]]
-// CHECK: %[[GY:.*]] = mp.add
+// CHECK: %[[GY0:.*]] = mp.add
+// The gradient entering the model passes one FP32-pinned multiply by the
+// loss-scale placeholder (1 until mp-loss-scaling replaces it).
+// CHECK: %[[GY:.*]] = mp.mul %[[GY0]], %{{.*}} {mp.keep_f32}
 // CHECK: %[[GB:.*]] = mp.reduce_sum %[[GY]] {axes = array<i64: 0>, keepdims = 1 : i64} : (tensor<8x3xf32>) -> tensor<1x3xf32>
 // CHECK: %[[GB1:.*]] = mp.reshape %[[GB]], %{{.*}} : (tensor<1x3xf32>, tensor<1xi64>) -> tensor<3xf32>
 // CHECK: %[[XT:.*]] = mp.transpose %[[X]] {perm = array<i64: 1, 0>}

@@ -184,6 +184,9 @@ static bool lowStorageFP32Compute(Operation *op) {
 }
 
 Decision MpAssignPrecisionPass::initial(Operation *op) {
+  if (op->hasAttr(kKeepF32Attr))
+    return {Color::F32, "keep-f32",
+            "the loss-scale product stays FP32 (the scale itself exceeds FP16's range)"};
   auto iface = cast<PrecisionOpInterface>(op);
   std::string opType = cast<OnnxNodeOpInterface>(op).getOnnxOpType().str();
   std::string name = getNodeName(op);

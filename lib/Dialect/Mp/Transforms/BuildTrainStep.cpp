@@ -360,8 +360,16 @@ struct MpBuildTrainStepPass
     auto one = ConstantOp::create(b, loc, scalarT,
                                   DenseElementsAttr::get(scalarT, b.getFloatAttr(f, 1.0)),
                                   StringAttr());
-    // dL/dL = 1; mp-loss-scaling replaces it with the loss scale.
-    one->setAttr(kGradSeedAttr, UnitAttr::get(ctx));
+    // The gradient entering the model from the loss is multiplied by a
+    // constant 1 that mp-loss-scaling replaces with the loss scale. It is
+    // applied there rather than to dL/dL so that the loss's own backward
+    // stays unscaled, and the product is kept FP32 by autocast (the scale,
+    // up to 2^24, does not fit FP16; the scaled gradient does).
+    auto outScale = ConstantOp::create(
+        b, loc, RankedTensorType::get({}, f),
+        DenseElementsAttr::get(RankedTensorType::get({}, f), b.getFloatAttr(f, 1.0)), StringAttr());
+    outScale->setAttr(kGradSeedAttr, UnitAttr::get(ctx));
+    Operation *outDef = out.getDefiningOp();
     grad[lossV] = one;
     SmallVector<Operation *> ops;
     for (Operation &op : body.without_terminator())
@@ -369,6 +377,15 @@ struct MpBuildTrainStepPass
     for (Operation *op : llvm::reverse(ops)) {
       if (op == one.getOperation() || isa<ConstantOp>(op))
         continue;
+      if (op == outDef && lossKind != "output") {
+        Value &g = grad[out];
+        if (g) {
+          b.setInsertionPoint(ret);
+          auto scaled = MulOp::create(b, loc, TypeRange{g.getType()}, ValueRange{g, outScale});
+          scaled->setAttr(kKeepF32Attr, UnitAttr::get(ctx));
+          g = scaled.getResult();
+        }
+      }
       SmallVector<Value> rg;
       bool any = false;
       for (Value r : op->getResults()) {

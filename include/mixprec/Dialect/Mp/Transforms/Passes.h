@@ -17,6 +17,9 @@ inline constexpr llvm::StringLiteral kNoAutocastAttr = "mp.no_autocast";
 inline constexpr llvm::StringLiteral kGradSeedAttr = "mp.grad_seed";
 inline constexpr llvm::StringLiteral kGradUnscaleAttr = "mp.grad_unscale";
 inline constexpr llvm::StringLiteral kGradSkipAttr = "mp.grad_skip";
+/// An op with this unit attribute is assigned FP32 by mp-assign-precision
+/// (rule `keep-f32`): the loss-scale product of a training step.
+inline constexpr llvm::StringLiteral kKeepF32Attr = "mp.keep_f32";
 
 #define GEN_PASS_DECL
 #include "mixprec/Dialect/Mp/Transforms/Passes.h.inc"
