@@ -212,7 +212,7 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
     llvm::errs() << llvm::format("mp-run: %lld of %lld steps skipped for non-finite gradients; "
                                  "final loss scale %g\n",
                                  (long long)skipped, (long long)opts.steps, scaleOf(state));
-  llvm::outs() << llvm::format("final loss: %.6f\n", lastLoss);
+  llvm::outs() << llvm::format("final loss: %.6g\n", lastLoss);
 
   if (!opts.savePath.empty()) {
     // The forward graph with the trained values in place of the initializers.

@@ -8,17 +8,18 @@
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<8x4xf32> {mp.name = "x"}, %[[T:[^:]+]]: tensor<8x3xf32> {mp.name = "labels"}, %[[W:[^:]+]]: tensor<4x3xf32> {mp.name = "w"}, %[[B:[^:]+]]: tensor<3xf32> {mp.name = "b"})
 // CHECK-SAME: -> (tensor<f32> {mp.name = "loss"}, tensor<4x3xf32> {mp.name = "w_grad"}, tensor<3xf32> {mp.name = "b_grad"})
-// CHECK-DAG: %[[INV:.*]] = mp.constant {value = dense<0.0416666679> : tensor<f32>}
+// CHECK-DAG: %[[INV:.*]] = mp.constant {value = dense<0.0416666679> : tensor<f32>, mp.keep_f32}
+// CHECK-DAG: %[[SEED:.*]] = mp.constant {value = dense<1.000000e+00> : tensor<f32>, mp.grad_seed}
 // CHECK: %[[M:.*]] = mp.matmul %[[X]], %[[W]]
 // CHECK: %[[Y:.*]] = mp.add %[[M]], %[[B]]
-// CHECK: %[[D:.*]] = mp.sub %[[Y]], %[[T]]
-// CHECK: %[[SQ:.*]] = mp.mul %[[D]], %[[D]]
-// CHECK: %[[LOSS:.*]] = mp.reduce_mean %[[SQ]] {keepdims = 0 : i64}
-// CHECK: mp.mul %{{.*}}, %[[INV]]
-// CHECK: %[[GY0:.*]] = mp.add
-// The gradient entering the model passes one FP32-pinned multiply by the
-// loss-scale placeholder (1 until mp-loss-scaling replaces it).
-// CHECK: %[[GY:.*]] = mp.mul %[[GY0]], %{{.*}} {mp.keep_f32}
+// The loss's ops and their gradients are pinned to FP32 (mp.keep_f32): the
+// backward pass starts from the loss scale, which FP16 cannot hold.
+// CHECK: %[[D:.*]] = mp.sub %[[Y]], %[[T]] {mp.keep_f32}
+// CHECK: %[[SQ:.*]] = mp.mul %[[D]], %[[D]] {mp.keep_f32}
+// CHECK: %[[LOSS:.*]] = mp.reduce_mean %[[SQ]] {keepdims = 0 : i64, mp.keep_f32}
+// CHECK: mp.reshape %[[SEED]]
+// CHECK: mp.mul %{{.*}}, %[[INV]] {mp.keep_f32}
+// CHECK: %[[GY:.*]] = mp.add {{.*}} {mp.keep_f32}
 // CHECK: %[[GB:.*]] = mp.reduce_sum %[[GY]] {axes = array<i64: 0>, keepdims = 1 : i64} : (tensor<8x3xf32>) -> tensor<1x3xf32>
 // CHECK: %[[GB1:.*]] = mp.reshape %[[GB]], %{{.*}} : (tensor<1x3xf32>, tensor<1xi64>) -> tensor<3xf32>
 // CHECK: %[[XT:.*]] = mp.transpose %[[X]] {perm = array<i64: 1, 0>}
@@ -33,9 +34,9 @@
 // CE: mp.unsqueeze
 // CE: mp.range
 // CE: mp.equal {{.*}} -> tensor<8x3xi1>
-// CE: mp.cast {{.*}} {to = f32}
-// CE: %[[LSM:.*]] = mp.log_softmax %{{.*}} {axis = 1 : i64}
-// CE: mp.reduce_sum {{.*}} {axes = array<i64: 1>, keepdims = 0 : i64}
+// CE: mp.cast {{.*}} {to = f32, mp.keep_f32}
+// CE: %[[LSM:.*]] = mp.log_softmax %{{.*}} {axis = 1 : i64, mp.keep_f32}
+// CE: mp.reduce_sum {{.*}} {axes = array<i64: 1>, keepdims = 0 : i64, mp.keep_f32}
 // CE: mp.reduce_mean
 // CE: %[[LOSS:.*]] = mp.neg
 // CE: mp.exp %[[LSM]]

@@ -274,6 +274,11 @@ struct MpBuildTrainStepPass
     // Append the labels argument and the loss.
     b.setInsertionPoint(ret);
     Value lossV;
+    // The ops the loss adds (its "tail") and their gradients run in FP32,
+    // as loss functions do under PyTorch autocast: the backward pass starts
+    // from the loss scale (up to 2^24, beyond FP16), and the scaled
+    // gradient only meets FP16 where it enters the model.
+    Operation *beforeLoss = ret->getPrevNode();
     auto nameAttr = [&](StringRef n) {
       return b.getDictionaryAttr({b.getNamedAttr(MpDialect::kNameAttr, b.getStringAttr(n))});
     };
@@ -337,6 +342,13 @@ struct MpBuildTrainStepPass
       lossV = NegOp::create(b, loc, TypeRange{scalarT}, ValueRange{mean}).getResult();
     }
 
+    llvm::SmallPtrSet<Operation *, 16> lossTail;
+    for (Operation *op = beforeLoss ? beforeLoss->getNextNode() : &body.front(); op != ret;
+         op = op->getNextNode()) {
+      op->setAttr(kKeepF32Attr, UnitAttr::get(ctx));
+      lossTail.insert(op);
+    }
+
     // Parameters: float initializers the loss depends on, in first-use order.
     llvm::DenseSet<Value> needs; // values that depend on a parameter
     SmallVector<ConstantOp> params;
@@ -360,16 +372,8 @@ struct MpBuildTrainStepPass
     auto one = ConstantOp::create(b, loc, scalarT,
                                   DenseElementsAttr::get(scalarT, b.getFloatAttr(f, 1.0)),
                                   StringAttr());
-    // The gradient entering the model from the loss is multiplied by a
-    // constant 1 that mp-loss-scaling replaces with the loss scale. It is
-    // applied there rather than to dL/dL so that the loss's own backward
-    // stays unscaled, and the product is kept FP32 by autocast (the scale,
-    // up to 2^24, does not fit FP16; the scaled gradient does).
-    auto outScale = ConstantOp::create(
-        b, loc, RankedTensorType::get({}, f),
-        DenseElementsAttr::get(RankedTensorType::get({}, f), b.getFloatAttr(f, 1.0)), StringAttr());
-    outScale->setAttr(kGradSeedAttr, UnitAttr::get(ctx));
-    Operation *outDef = out.getDefiningOp();
+    // dL/dL = 1; mp-loss-scaling replaces it with the loss scale.
+    one->setAttr(kGradSeedAttr, UnitAttr::get(ctx));
     grad[lossV] = one;
     SmallVector<Operation *> ops;
     for (Operation &op : body.without_terminator())
@@ -377,15 +381,7 @@ struct MpBuildTrainStepPass
     for (Operation *op : llvm::reverse(ops)) {
       if (op == one.getOperation() || isa<ConstantOp>(op))
         continue;
-      if (op == outDef && lossKind != "output") {
-        Value &g = grad[out];
-        if (g) {
-          b.setInsertionPoint(ret);
-          auto scaled = MulOp::create(b, loc, TypeRange{g.getType()}, ValueRange{g, outScale});
-          scaled->setAttr(kKeepF32Attr, UnitAttr::get(ctx));
-          g = scaled.getResult();
-        }
-      }
+
       SmallVector<Value> rg;
       bool any = false;
       for (Value r : op->getResults()) {
@@ -403,8 +399,10 @@ struct MpBuildTrainStepPass
       }
       b.setInsertionPoint(ret);
       SmallVector<Value> og;
+      Operation *last = ret->getPrevNode();
       if (failed(iface.buildVJP(b, rg, og)))
         return signalPassFailure();
+
       for (auto [v, g] : llvm::zip(op->getOperands(), og)) {
         if (!g || !needs.contains(v))
           continue;
@@ -413,6 +411,10 @@ struct MpBuildTrainStepPass
                         .getResult()
                   : g;
       }
+      // The loss's own backward (and its gradient sums) stays FP32 too.
+      if (lossTail.contains(op))
+        for (Operation *n = last->getNextNode(); n != ret; n = n->getNextNode())
+          n->setAttr(kKeepF32Attr, UnitAttr::get(ctx));
     }
 
     // Parameters become arguments; the results become (loss, gradients),
