@@ -1124,7 +1124,9 @@ struct LayerNormPattern : OpConversionPattern<LayerNormalizationOp> {
     }
     double eps = op.getEpsilon() ? op.getEpsilon()->convertToDouble() : 1e-5;
     Location loc = op.getLoc();
-    Type acc = Float32Type::get(rewriter.getContext()); // stash_type 1
+    // stash_type 1: f32 statistics (f64 inputs keep f64).
+    Type acc = in.getElementType().isF64() ? in.getElementType()
+                                           : Float32Type::get(rewriter.getContext());
     Value x = adaptor.getX();
     auto add = [](OpBuilder &b, Location l, Value a, Value v) {
       return arith::AddFOp::create(b, l, a, v).getResult();
@@ -1272,7 +1274,8 @@ struct BatchNormPattern : OpConversionPattern<BatchNormalizationOp> {
                                    AffineMap::getMultiDimIdentityMap(in.getRank(), ctx)};
     Value init = emptyLike(rewriter, loc, in, adaptor.getX());
     SmallVector<IteratorType> iters(in.getRank(), IteratorType::parallel);
-    Type acc = Float32Type::get(ctx);
+    // f32 statistics for f16/bf16/f32 storage; f64 keeps f64.
+    Type acc = in.getElementType().isF64() ? in.getElementType() : Float32Type::get(ctx);
     auto g = linalg::GenericOp::create(
         rewriter, loc, TypeRange{in},
         ValueRange{adaptor.getX(), adaptor.getScale(), adaptor.getB(), mean, var},

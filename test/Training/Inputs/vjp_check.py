@@ -124,6 +124,108 @@ def cases():
         {"x": xd, "labels": np.zeros((1, 3, 6, 6))}, pd, f_dil)
 
 
+def layer_norm(x, s, b, eps=1e-5):
+    mu = x.mean(-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(-1, keepdims=True)
+    return (x - mu) / np.sqrt(var + eps) * s + b
+
+
+def erf(x):
+    from math import erf as e
+    return np.vectorize(e)(x)
+
+
+def cases2():
+    # Embedding (Gather) -> LayerNorm -> MatMul -> Gelu, Split/Concat,
+    # Slice, Where/Expand, Pow, Reciprocal, Erf, LeakyRelu, Softplus, MSE.
+    ids = np.array([[1, 3, 0], [2, 1, -1]], np.int64)
+    mask = np.array([[True, False, True, True]])
+    q = {"emb": rng.standard_normal((5, 4)), "ls": rng.uniform(0.5, 1.5, 4),
+         "lb": rng.standard_normal(4), "W": rng.standard_normal((4, 4)) * 0.5,
+         "p": np.array(2.0)}
+    t = rng.standard_normal((2, 3, 4))
+    def f(q):
+        e = q["emb"][ids]
+        ln = layer_norm(e, q["ls"], q["lb"])
+        m = ln @ q["W"]
+        gl = 0.5 * m * (1 + erf(m / np.sqrt(2)))
+        a, b = gl[..., :2], gl[..., 2:]
+        cc = np.concatenate([b * 1.5, a], axis=-1)
+        sl = cc[:, 1:, :]
+        sl = np.concatenate([cc[:, :1, :], sl], axis=1)
+        wh = np.where(mask, sl, np.broadcast_to(np.array([0.3]), sl.shape))
+        pw = np.abs(wh) + 1.0
+        pw = pw ** q["p"]
+        r = 1.0 / pw + erf(wh) + np.where(wh > 0, wh, 0.1 * wh) + np.log1p(np.exp(wh))
+        return ((r - t) ** 2).mean()
+    nodes = [
+        h.make_node("Gather", ["emb", "ids"], ["e"]),
+        h.make_node("LayerNormalization", ["e", "ls", "lb"], ["ln"], axis=-1),
+        h.make_node("MatMul", ["ln", "W"], ["m"]),
+        h.make_node("Gelu", ["m"], ["gl"]),
+        h.make_node("Split", ["gl", "sp"], ["a", "b"], axis=-1),
+        h.make_node("Constant", [], ["k15"], value=nh.from_array(np.array(1.5), "k15")),
+        h.make_node("Mul", ["b", "k15"], ["b2"]),
+        h.make_node("Concat", ["b2", "a"], ["cc"], axis=-1),
+        h.make_node("Slice", ["cc", "s0", "s1", "s2"], ["sl1"]),
+        h.make_node("Slice", ["cc", "z0", "z1", "s2"], ["sl0"]),
+        h.make_node("Concat", ["sl0", "sl1"], ["sl"], axis=1),
+        h.make_node("Constant", [], ["fill"], value=nh.from_array(np.array([0.3]), "fill")),
+        h.make_node("Constant", [], ["shp"], value=nh.from_array(np.array([2, 3, 4], np.int64), "shp")),
+        h.make_node("Expand", ["fill", "shp"], ["fe"]),
+        h.make_node("Where", ["mask", "sl", "fe"], ["wh"]),
+        h.make_node("Abs", ["wh"], ["ab"]),
+        h.make_node("Constant", [], ["one"], value=nh.from_array(np.array(1.0), "one")),
+        h.make_node("Add", ["ab", "one"], ["ab1"]),
+        h.make_node("Pow", ["ab1", "p"], ["pw"]),
+        h.make_node("Reciprocal", ["pw"], ["rc"]),
+        h.make_node("Erf", ["wh"], ["er"]),
+        h.make_node("LeakyRelu", ["wh"], ["lr"], alpha=0.1),
+        h.make_node("Softplus", ["wh"], ["spl"]),
+        h.make_node("Add", ["rc", "er"], ["r1"]), h.make_node("Add", ["r1", "lr"], ["r2"]),
+        h.make_node("Add", ["r2", "spl"], ["y"])]
+    consts = [nh.from_array(ids, "ids"), nh.from_array(np.array([2, 2], np.int64), "sp"),
+              nh.from_array(np.array([1], np.int64), "s0"), nh.from_array(np.array([3], np.int64), "s1"),
+              nh.from_array(np.array([1], np.int64), "s2"), nh.from_array(np.array([0], np.int64), "z0"),
+              nh.from_array(np.array([1], np.int64), "z1"), nh.from_array(mask, "mask")]
+    g = h.make_graph(nodes, "g", [], [vi("y", [2, 3, 4])],
+                     [nh.from_array(v, k) for k, v in q.items()] + consts)
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 20)])
+    m.ir_version = 9
+    # Gelu is opset 20, past the shape inference the importer runs: give
+    # every intermediate its type here.
+    m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    yield ("embedding_layernorm_gelu_mix", m, "mse", {"labels": t}, q, f)
+
+    # Conv -> BatchNorm (inference) -> Relu -> MaxPool 2x2 -> AveragePool ->
+    # Flatten -> Gemm, cross-entropy.
+    xc = rng.standard_normal((2, 2, 8, 8))
+    labc = rng.integers(0, 3, 2)
+    qc = {"w": rng.standard_normal((4, 2, 3, 3)) * 0.4, "bs": rng.uniform(0.5, 1.5, 4),
+          "bb": rng.standard_normal(4), "fw": rng.standard_normal((3, 36)) * 0.3}
+    mean, var = rng.standard_normal(4) * 0.1, rng.uniform(0.5, 1.5, 4)
+    def fc(q):
+        y = conv2d(xc, q["w"], np.zeros(4), 1, (1, 1, 1, 1), 1)
+        bn = (y - mean[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-5) * \
+            q["bs"][None, :, None, None] + q["bb"][None, :, None, None]
+        r = np.maximum(bn, 0)
+        mp_ = r.reshape(2, 4, 4, 2, 4, 2).max(axis=(3, 5))
+        ap = (mp_[:, :, :-1, :-1] + mp_[:, :, 1:, :-1] + mp_[:, :, :-1, 1:] + mp_[:, :, 1:, 1:]) / 4
+        return ce(ap.reshape(2, -1) @ q["fw"].T, labc)
+    m = model(
+        [h.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+         h.make_node("BatchNormalization", ["c", "bs", "bb", "mean", "var"], ["bn"]),
+         h.make_node("Relu", ["bn"], ["r"]),
+         h.make_node("MaxPool", ["r"], ["mp"], kernel_shape=[2, 2], strides=[2, 2]),
+         h.make_node("AveragePool", ["mp"], ["ap"], kernel_shape=[2, 2]),
+         h.make_node("Flatten", ["ap"], ["f"]), h.make_node("Gemm", ["f", "fw"], ["z"], transB=1)],
+        [vi("x", [2, 2, 8, 8])], [vi("z", [2, 3])], {**qc})
+    # The running statistics are constants (not trained): Constant nodes.
+    m.graph.node.insert(0, h.make_node("Constant", [], ["mean"], value=nh.from_array(mean, "mean")))
+    m.graph.node.insert(0, h.make_node("Constant", [], ["var"], value=nh.from_array(var, "var")))
+    yield ("conv_bn_maxpool_avgpool_ce", m, "cross-entropy", {"x": xc, "labels": labc}, qc, fc)
+
+
 def run_case(name, m, loss, feeds, params, f):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
@@ -170,7 +272,7 @@ def run_case(name, m, loss, feeds, params, f):
 
 
 ok = True
-for name, m, loss, feeds, params, f in cases():
+for name, m, loss, feeds, params, f in list(cases()) + list(cases2()):
     if only and name not in only:
         continue
     ok &= run_case(name, m, loss, feeds, params, f)

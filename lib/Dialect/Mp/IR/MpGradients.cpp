@@ -17,6 +17,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mixprec::mp;
 
@@ -43,10 +45,22 @@ struct Emit {
   template <typename OpT> Value binary(Type t, Value x, Value y) {
     return OpT::create(b, loc, TypeRange{t}, ValueRange{x, y}).getResult();
   }
-  Value add(Value x, Value y) { return binary<AddOp>(type(x), x, y); }
-  Value sub(Value x, Value y) { return binary<SubOp>(type(x), x, y); }
-  Value mul(Value x, Value y) { return binary<MulOp>(type(x), x, y); }
-  Value div(Value x, Value y) { return binary<DivOp>(type(x), x, y); }
+  /// The numpy-broadcast type of `x` and `y` (x's element type).
+  RankedTensorType bcast(Value x, Value y) const {
+    auto xt = type(x), yt = type(y);
+    int64_t r = std::max(xt.getRank(), yt.getRank());
+    SmallVector<int64_t> shape(r, 1);
+    for (int64_t d = 0; d < r; ++d) {
+      int64_t dx = d - (r - xt.getRank()), dy = d - (r - yt.getRank());
+      int64_t sx = dx >= 0 ? xt.getDimSize(dx) : 1, sy = dy >= 0 ? yt.getDimSize(dy) : 1;
+      shape[d] = sx == 1 ? sy : sx;
+    }
+    return RankedTensorType::get(shape, xt.getElementType());
+  }
+  Value add(Value x, Value y) { return binary<AddOp>(bcast(x, y), x, y); }
+  Value sub(Value x, Value y) { return binary<SubOp>(bcast(x, y), x, y); }
+  Value mul(Value x, Value y) { return binary<MulOp>(bcast(x, y), x, y); }
+  Value div(Value x, Value y) { return binary<DivOp>(bcast(x, y), x, y); }
   Value neg(Value x) { return NegOp::create(b, loc, TypeRange{type(x)}, ValueRange{x}).getResult(); }
   Value exp(Value x) { return ExpOp::create(b, loc, TypeRange{type(x)}, ValueRange{x}).getResult(); }
   Value mulScalar(Value x, double v) {
@@ -132,6 +146,56 @@ struct Emit {
       return v;
     return CastOp::create(b, loc, RankedTensorType::get(t.getShape(), elem), v, TypeAttr::get(elem),
                           IntegerAttr())
+        .getResult();
+  }
+  Value where(Value c, Value x, Value y, Type t) {
+    return WhereOp::create(b, loc, TypeRange{t}, ValueRange{c, x, y}).getResult();
+  }
+  Value zerosLike(RankedTensorType t) {
+    return ConstantOp::create(b, loc, t, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), 0.0)),
+                              StringAttr());
+  }
+  Value reduceMeanKeep(Value v, ArrayRef<int64_t> axes) {
+    auto t = type(v);
+    SmallVector<int64_t> shape(t.getShape());
+    for (int64_t a : axes)
+      shape[a] = 1;
+    SmallVector<NamedAttribute> attrs = {
+        NamedAttribute(b.getStringAttr("axes"), b.getDenseI64ArrayAttr(axes)),
+        NamedAttribute(b.getStringAttr("keepdims"), b.getI64IntegerAttr(1))};
+    return ReduceMeanOp::create(b, loc, TypeRange{RankedTensorType::get(shape, t.getElementType())},
+                                ValueRange{v}, attrs)
+        .getResult();
+  }
+  template <typename OpT> Value unary(Value x) {
+    return OpT::create(b, loc, TypeRange{type(x)}, ValueRange{x}).getResult();
+  }
+  Value greaterThan(Value x, Value y) {
+    return GreaterOp::create(b, loc, TypeRange{RankedTensorType::get(type(x).getShape(), b.getI1Type())},
+                             ValueRange{x, y})
+        .getResult();
+  }
+  /// Zero padding: `lo`/`hi` elements before/after each dim.
+  Value pad(Value v, ArrayRef<int64_t> lo, ArrayRef<int64_t> hi) {
+    auto t = type(v);
+    SmallVector<int64_t> shape(t.getShape()), pads(lo);
+    pads.append(hi.begin(), hi.end());
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      shape[d] += lo[d] + hi[d];
+    NamedAttribute segments(b.getStringAttr("operandSegmentSizes"),
+                            b.getDenseI32ArrayAttr({1, 1, 0, 0}));
+    return PadOp::create(b, loc, TypeRange{RankedTensorType::get(shape, t.getElementType())},
+                         ValueRange{v, i64s(pads)}, {segments})
+        .getResult();
+  }
+  Value concat(ValueRange vs, int64_t axis) {
+    auto t = type(vs[0]);
+    SmallVector<int64_t> shape(t.getShape());
+    shape[axis] = 0;
+    for (Value v : vs)
+      shape[axis] += type(v).getDimSize(axis);
+    return ConcatOp::create(b, loc, TypeRange{RankedTensorType::get(shape, t.getElementType())}, vs,
+                            {NamedAttribute(b.getStringAttr("axis"), b.getI64IntegerAttr(axis))})
         .getResult();
   }
   Value slice(Value v, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends, ArrayRef<int64_t> axes) {
@@ -454,6 +518,339 @@ LogicalResult vjp(ConvOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> 
   return success();
 }
 
+LogicalResult vjp(ExpandOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  out.push_back(e.unbroadcast(g[0], e.type(op.getInput())));
+  out.push_back(Value());
+  return success();
+}
+
+LogicalResult vjp(WhereOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto gt = e.type(g[0]);
+  Value zero = e.scalar(gt.getElementType(), 0.0);
+  out.push_back(Value());
+  out.push_back(e.unbroadcast(e.where(op.getCondition(), g[0], zero, gt), e.type(op.getX())));
+  out.push_back(e.unbroadcast(e.where(op.getCondition(), zero, g[0], gt), e.type(op.getY())));
+  return success();
+}
+
+LogicalResult vjp(ConcatOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  int64_t rank = e.type(g[0]).getRank();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  if (axis < 0)
+    axis += rank;
+  int64_t off = 0;
+  for (Value in : op.getInputs()) {
+    int64_t n = e.type(in).getDimSize(axis);
+    out.push_back(n == 0 ? Value() : e.slice(g[0], {off}, {off + n}, {axis}));
+    off += n;
+  }
+  return success();
+}
+
+LogicalResult vjp(SplitOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  int64_t rank = e.type(op.getInput()).getRank();
+  int64_t axis = static_cast<int64_t>(op.getAxis().value_or(0));
+  if (axis < 0)
+    axis += rank;
+  SmallVector<Value> parts;
+  for (auto [r, gr] : llvm::zip(op.getResults(), g))
+    parts.push_back(gr ? gr : e.zerosLike(e.type(r)));
+  out.push_back(e.concat(parts, axis));
+  if (op.getSplitVal())
+    out.push_back(Value());
+  return success();
+}
+
+/// Slice with constant starts/ends/axes and unit steps: the gradient is the
+/// output gradient zero-padded back to the input's shape.
+LogicalResult vjp(SliceOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto xt = e.type(op.getData());
+  auto ints = [&](Value v, std::optional<ArrayRef<int64_t>> attr) -> std::optional<SmallVector<int64_t>> {
+    if (!v) {
+      if (!attr)
+        return std::nullopt;
+      return SmallVector<int64_t>(attr->begin(), attr->end());
+    }
+    DenseIntElementsAttr c;
+    if (!matchPattern(v, m_Constant(&c)))
+      return std::nullopt;
+    SmallVector<int64_t> r;
+    for (const APInt &x : c.getValues<APInt>())
+      r.push_back(x.getSExtValue());
+    return r;
+  };
+  auto starts = ints(op.getStartsVal(), op.getStarts());
+  auto ends = ints(op.getEndsVal(), op.getEnds());
+  if (!starts || !ends)
+    return fail(op, "runtime starts/ends");
+  SmallVector<int64_t> axes;
+  if (op.getAxesVal() || op.getAxes()) {
+    auto a = ints(op.getAxesVal(), op.getAxes());
+    if (!a)
+      return fail(op, "runtime axes");
+    axes = *a;
+  } else {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
+  }
+  if (op.getSteps()) {
+    auto st = ints(op.getSteps(), std::nullopt);
+    if (!st || llvm::any_of(*st, [](int64_t v) { return v != 1; }))
+      return fail(op, "steps other than 1");
+  }
+  int64_t rank = xt.getRank();
+  SmallVector<int64_t> lo(rank, 0), hi(rank, 0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    int64_t n = xt.getDimSize(a);
+    int64_t st = (*starts)[i] < 0 ? (*starts)[i] + n : (*starts)[i];
+    st = std::clamp<int64_t>(st, 0, n);
+    lo[a] = st;
+    hi[a] = n - st - e.type(g[0]).getDimSize(a);
+  }
+  out.push_back(e.pad(g[0], lo, hi));
+  for (unsigned i = 1; i < op->getNumOperands(); ++i)
+    out.push_back(Value());
+  return success();
+}
+
+LogicalResult vjp(ReciprocalOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  Value y = op->getResult(0);
+  out.push_back(e.neg(e.mul(g[0], e.mul(y, y))));
+  return success();
+}
+
+LogicalResult vjp(ErfOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  Value x = op->getOperand(0);
+  Value ex = e.exp(e.neg(e.mul(x, x)));
+  out.push_back(e.mul(g[0], e.mulScalar(ex, 2.0 / std::sqrt(M_PI))));
+  return success();
+}
+
+LogicalResult vjp(GeluOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  if (op.getApproximate() && *op.getApproximate() != "none")
+    return fail(op, "tanh approximation");
+  // d/dx x Phi(x) = Phi(x) + x phi(x).
+  Value x = op.getX();
+  Type et = e.type(x).getElementType();
+  Value erf = e.unary<ErfOp>(e.mulScalar(x, M_SQRT1_2));
+  Value cdf = e.mulScalar(e.add(erf, e.scalar(et, 1.0)), 0.5);
+  Value pdf = e.mulScalar(e.exp(e.mulScalar(e.mul(x, x), -0.5)), 1.0 / std::sqrt(2 * M_PI));
+  out.push_back(e.mul(g[0], e.add(cdf, e.mul(x, pdf))));
+  return success();
+}
+
+LogicalResult vjp(LeakyReluOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  Value x = op.getX();
+  Type et = e.type(x).getElementType();
+  double alpha = op.getAlpha() ? op.getAlpha()->convertToDouble() : 0.01;
+  Value pos = e.greaterThan(x, e.scalar(et, 0.0));
+  out.push_back(e.mul(g[0], e.where(pos, e.scalar(et, 1.0), e.scalar(et, alpha), e.type(x))));
+  return success();
+}
+
+LogicalResult vjp(AbsOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  Value x = op->getOperand(0);
+  auto xt = e.type(x);
+  Type et = xt.getElementType();
+  Value zero = e.scalar(et, 0.0);
+  Value neg = LessOp::create(e.b, e.loc, TypeRange{RankedTensorType::get(xt.getShape(), e.b.getI1Type())},
+                             ValueRange{x, zero})
+                  .getResult();
+  Value sign = e.where(e.greaterThan(x, zero), e.scalar(et, 1.0),
+                       e.where(neg, e.scalar(et, -1.0), zero, xt), xt);
+  out.push_back(e.mul(g[0], sign));
+  return success();
+}
+
+LogicalResult vjp(SoftplusOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  out.push_back(e.mul(g[0], e.unary<SigmoidOp>(op->getOperand(0))));
+  return success();
+}
+
+LogicalResult vjp(PowOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  // y = x^p: dx = g p x^(p - 1); dp = g y log(x).
+  Value x = op.getX(), p = op.getY(), y = op->getResult(0);
+  if (!isFloatTensor(x) || !isFloatTensor(p) || e.type(x).getElementType() != e.type(p).getElementType())
+    return fail(op, "integer or mixed-type Pow");
+  Type et = e.type(x).getElementType();
+  Value pm1 = e.binary<SubOp>(e.type(p), p, e.scalar(et, 1.0));
+  Value xp = PowOp::create(e.b, e.loc, TypeRange{e.type(y)}, ValueRange{x, pm1}).getResult();
+  out.push_back(e.unbroadcast(e.mul(e.mul(g[0], xp), p), e.type(x)));
+  out.push_back(e.unbroadcast(e.mul(e.mul(g[0], y), e.unary<LogOp>(x)), e.type(p)));
+  return success();
+}
+
+/// LayerNormalization: with xhat = (x - mean) * rstd over the normalised
+/// axes, dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),
+/// dscale = sum(g * xhat), dB = sum(g) over the leading axes.
+LogicalResult vjp(LayerNormalizationOp op, Emit &e, ArrayRef<Value> g,
+                  SmallVectorImpl<Value> &out) {
+  Value x = op.getX();
+  auto xt = e.type(x);
+  int64_t rank = xt.getRank();
+  int64_t axis = static_cast<int64_t>(op.getAxis().value_or(-1));
+  if (axis < 0)
+    axis += rank;
+  double eps = op.getEpsilon() ? op.getEpsilon()->convertToDouble() : 1e-5;
+  SmallVector<int64_t> norm, lead;
+  for (int64_t d = 0; d < rank; ++d)
+    (d >= axis ? norm : lead).push_back(d);
+  Type et = xt.getElementType();
+  Value mean = e.reduceMeanKeep(x, norm);
+  Value xc = e.sub(x, mean);
+  Value var = e.reduceMeanKeep(e.mul(xc, xc), norm);
+  Value rstd = e.unary<ReciprocalOp>(e.unary<SqrtOp>(e.add(var, e.scalar(et, eps))));
+  Value xhat = e.mul(xc, rstd);
+  Value dxhat = e.mul(g[0], op.getScale());
+  Value m1 = e.reduceMeanKeep(dxhat, norm);
+  Value m2 = e.reduceMeanKeep(e.mul(dxhat, xhat), norm);
+  out.push_back(e.mul(rstd, e.sub(e.sub(dxhat, m1), e.mul(xhat, m2))));
+  out.push_back(e.unbroadcast(e.mul(g[0], xhat), e.type(op.getScale())));
+  if (op.getB())
+    out.push_back(e.unbroadcast(g[0], e.type(op.getB())));
+  return success();
+}
+
+/// BatchNormalization in inference form: y = (x - mean) * scale / sqrt(var
+/// + eps) + B with the given statistics, linear in x, scale and B. (The
+/// running statistics are not trained.)
+LogicalResult vjp(BatchNormalizationOp op, Emit &e, ArrayRef<Value> g,
+                  SmallVectorImpl<Value> &out) {
+  if (op->getNumResults() != 1 || op.getTrainingMode().value_or(0))
+    return fail(op, "training-mode BatchNormalization");
+  auto xt = e.type(op.getX());
+  int64_t rank = xt.getRank();
+  Type et = xt.getElementType();
+  double eps = op.getEpsilon() ? op.getEpsilon()->convertToDouble() : 1e-5;
+  SmallVector<int64_t> chanShape(rank, 1);
+  chanShape[1] = xt.getDimSize(1);
+  auto chanT = RankedTensorType::get(chanShape, et);
+  auto asChan = [&](Value v) { return e.reshape(v, RankedTensorType::get(chanShape, e.type(v).getElementType())); };
+  Value rstd = e.unary<ReciprocalOp>(e.unary<SqrtOp>(e.add(asChan(op.getInputVar()), e.scalar(et, eps))));
+  Value xhat = e.mul(e.sub(op.getX(), asChan(op.getInputMean())), rstd);
+  out.push_back(e.mul(g[0], e.mul(asChan(op.getScale()), rstd)));
+  SmallVector<int64_t> red = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    red.push_back(d);
+  auto vecT = e.type(op.getScale());
+  out.push_back(e.reshape(e.reduceSum(e.mul(g[0], xhat), red, true), vecT));
+  out.push_back(e.reshape(e.reduceSum(g[0], red, true), e.type(op.getB())));
+  out.push_back(Value());
+  out.push_back(Value());
+  (void)chanT;
+  return success();
+}
+
+/// Gather along axis 0 (an embedding lookup): the gradient of the table is
+/// a one-hot product, onehot(indices)^T g, which sums repeated rows.
+LogicalResult vjp(GatherOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  if (op.getAxis().value_or(0) != 0)
+    return fail(op, "Gather along an axis other than 0");
+  auto dt = e.type(op.getData());
+  auto it = e.type(op.getIndices());
+  Type et = dt.getElementType();
+  int64_t v = dt.getDimSize(0), m = it.getNumElements();
+  int64_t rowSize = dt.getNumElements() / std::max<int64_t>(v, 1);
+  auto i64 = e.b.getI64Type();
+  Value idx = e.reshape(e.castTo(op.getIndices(), i64), RankedTensorType::get({m, 1}, i64));
+  // Negative indices count from the end.
+  Value neg = LessOp::create(e.b, e.loc, TypeRange{RankedTensorType::get({m, 1}, e.b.getI1Type())},
+                             ValueRange{idx, ConstantOp::create(e.b, e.loc, RankedTensorType::get({}, i64),
+                                                                DenseElementsAttr::get(RankedTensorType::get({}, i64), e.b.getI64IntegerAttr(0)), StringAttr())})
+                  .getResult();
+  Value wrapped = AddOp::create(e.b, e.loc, TypeRange{RankedTensorType::get({m, 1}, i64)},
+                                ValueRange{idx, ConstantOp::create(e.b, e.loc, RankedTensorType::get({}, i64),
+                                                                   DenseElementsAttr::get(RankedTensorType::get({}, i64), e.b.getI64IntegerAttr(v)), StringAttr())})
+                      .getResult();
+  idx = WhereOp::create(e.b, e.loc, TypeRange{RankedTensorType::get({m, 1}, i64)}, ValueRange{neg, wrapped, idx})
+            .getResult();
+  Value range = RangeOp::create(e.b, e.loc, TypeRange{RankedTensorType::get({v}, i64)},
+                                ValueRange{ConstantOp::create(e.b, e.loc, RankedTensorType::get({}, i64), DenseElementsAttr::get(RankedTensorType::get({}, i64), e.b.getI64IntegerAttr(0)), StringAttr()),
+                                           ConstantOp::create(e.b, e.loc, RankedTensorType::get({}, i64), DenseElementsAttr::get(RankedTensorType::get({}, i64), e.b.getI64IntegerAttr(v)), StringAttr()),
+                                           ConstantOp::create(e.b, e.loc, RankedTensorType::get({}, i64), DenseElementsAttr::get(RankedTensorType::get({}, i64), e.b.getI64IntegerAttr(1)), StringAttr())})
+                    .getResult();
+  Value eq = EqualOp::create(e.b, e.loc, TypeRange{RankedTensorType::get({m, v}, e.b.getI1Type())},
+                             ValueRange{idx, range})
+                 .getResult();
+  Value onehot = e.castTo(eq, et);
+  Value g2 = e.reshape(g[0], RankedTensorType::get({m, rowSize}, et));
+  Value table = e.matmul(e.transpose(onehot, {1, 0}), g2);
+  out.push_back(e.reshape(table, dt));
+  out.push_back(Value());
+  return success();
+}
+
+/// MaxPool with non-overlapping windows that tile the input (kernel ==
+/// stride, no padding or dilation): the gradient goes to the positions that
+/// equal their window's maximum.
+LogicalResult vjp(MaxPoolOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto xt = e.type(op.getX());
+  if (xt.getRank() != 4 || op->getNumResults() != 1)
+    return fail(op, "only 2-D MaxPool without Indices");
+  ArrayRef<int64_t> k = op.getKernelShape();
+  SmallVector<int64_t> s(k.begin(), k.end());
+  if (auto v = op.getStrides())
+    s.assign(v->begin(), v->end());
+  bool padded = op.getPads() && llvm::any_of(*op.getPads(), [](int64_t p) { return p != 0; });
+  bool dilated = op.getDilations() && llvm::any_of(*op.getDilations(), [](int64_t p) { return p != 1; });
+  if (s[0] != k[0] || s[1] != k[1] || padded || dilated ||
+      (op.getAutoPad() && *op.getAutoPad() != "NOTSET" && *op.getAutoPad() != "VALID") ||
+      xt.getDimSize(2) % k[0] || xt.getDimSize(3) % k[1])
+    return fail(op, "overlapping, padded or partial windows");
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), oh = xt.getDimSize(2) / k[0],
+          ow = xt.getDimSize(3) / k[1];
+  Type et = xt.getElementType();
+  auto up = [&](Value v) {
+    Value r = e.reshape(v, RankedTensorType::get({n, c, oh, 1, ow, 1}, et));
+    r = e.expand(r, RankedTensorType::get({n, c, oh, k[0], ow, k[1]}, et));
+    return e.reshape(r, xt);
+  };
+  Value hit = EqualOp::create(e.b, e.loc, TypeRange{RankedTensorType::get(xt.getShape(), e.b.getI1Type())},
+                              ValueRange{op.getX(), up(op->getResult(0))})
+                  .getResult();
+  out.push_back(e.mul(up(g[0]), e.castTo(hit, et)));
+  return success();
+}
+
+/// AveragePool 2-D without padding (or counting it): a depthwise
+/// ConvTranspose of the gradient with a constant 1/(kh kw) kernel.
+LogicalResult vjp(AveragePoolOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto xt = e.type(op.getX()), yt = e.type(op->getResult(0));
+  if (xt.getRank() != 4)
+    return fail(op, "only 2-D AveragePool");
+  ArrayRef<int64_t> k = op.getKernelShape();
+  SmallVector<int64_t> s = {1, 1}, p = {0, 0, 0, 0};
+  if (auto v = op.getStrides())
+    s.assign(v->begin(), v->end());
+  if (auto v = op.getPads())
+    p.assign(v->begin(), v->end());
+  bool padded = llvm::any_of(p, [](int64_t v) { return v != 0; });
+  if ((padded && !op.getCountIncludePad().value_or(0)) || op.getCeilMode().value_or(0) ||
+      (op.getAutoPad() && *op.getAutoPad() != "NOTSET") ||
+      (op.getDilations() && llvm::any_of(*op.getDilations(), [](int64_t v) { return v != 1; })))
+    return fail(op, "padding not counted, ceil_mode, auto_pad or dilations");
+  int64_t c = xt.getDimSize(1);
+  Type et = xt.getElementType();
+  auto wt = RankedTensorType::get({c, 1, k[0], k[1]}, et);
+  Value w = ConstantOp::create(e.b, e.loc, wt,
+                               DenseElementsAttr::get(wt, e.b.getFloatAttr(et, 1.0 / (k[0] * k[1]))),
+                               StringAttr());
+  SmallVector<int64_t> outPad;
+  for (int i = 0; i < 2; ++i)
+    outPad.push_back(xt.getDimSize(2 + i) -
+                     ((yt.getDimSize(2 + i) - 1) * s[i] - p[i] - p[i + 2] + k[i]));
+  auto arr = [&](StringRef name, ArrayRef<int64_t> v) {
+    return NamedAttribute(e.b.getStringAttr(name), e.b.getDenseI64ArrayAttr(v));
+  };
+  out.push_back(ConvTransposeOp::create(
+                    e.b, e.loc, TypeRange{xt}, ValueRange{g[0], w},
+                    {arr("strides", s), arr("pads", p), arr("kernel_shape", k),
+                     arr("output_padding", outPad),
+                     NamedAttribute(e.b.getStringAttr("group"), e.b.getI64IntegerAttr(c))})
+                    .getResult());
+  return success();
+}
+
 template <typename OpT>
 struct VJPModel : GradientOpInterface::ExternalModel<VJPModel<OpT>, OpT> {
   LogicalResult buildVJP(Operation *op, OpBuilder &builder, ArrayRef<Value> resultGrads,
@@ -467,8 +864,11 @@ struct VJPModel : GradientOpInterface::ExternalModel<VJPModel<OpT>, OpT> {
                  !t.getElementType().isBF16();
         }))
       return fail(op, "element type");
-    if (resultGrads.empty() || !resultGrads[0])
-      return fail(op, "no gradient for its first result");
+    if (llvm::none_of(resultGrads, [](Value g) { return (bool)g; }))
+      return fail(op, "no result has a gradient");
+    // Rules read the first result's gradient unless they handle several.
+    if (!resultGrads[0] && !isa<SplitOp>(op))
+      return fail(op, "only its secondary results have gradients");
     Emit e{builder, op->getLoc()};
     return vjp(cast<OpT>(op), e, resultGrads, operandGrads);
   }
@@ -483,6 +883,8 @@ template <typename... Ops> void attach(MLIRContext &ctx) {
 void mixprec::mp::attachGradientModels(MLIRContext &ctx) {
   attach<AddOp, SubOp, MulOp, DivOp, NegOp, IdentityOp, ReluOp, TanhOp, SigmoidOp, ExpOp, LogOp,
          SqrtOp, MatMulOp, GemmOp, ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp, TransposeOp,
-         SoftmaxOp, LogSoftmaxOp, ReduceSumOp, ReduceMeanOp, CastOp, GlobalAveragePoolOp, ConvOp>(
-      ctx);
+         SoftmaxOp, LogSoftmaxOp, ReduceSumOp, ReduceMeanOp, CastOp, GlobalAveragePoolOp, ConvOp,
+         ExpandOp, WhereOp, ConcatOp, SplitOp, SliceOp, ReciprocalOp, ErfOp, GeluOp, LeakyReluOp,
+         SoftplusOp, AbsOp, PowOp, LayerNormalizationOp, BatchNormalizationOp, GatherOp, MaxPoolOp,
+         AveragePoolOp>(ctx);
 }
