@@ -9,12 +9,23 @@
 
 // An op without a rule between a parameter and the loss is reported at the
 // op.
-func.func @main(%x: tensor<1x1x4x4xf32> {mp.name = "x"}) -> (tensor<1x1x2x2xf32> {mp.name = "y"}) {
+func.func @main(%x: tensor<1x1x4x4xf32> {mp.name = "x"}) -> (tensor<1x1x4x4xf32> {mp.name = "y"}) {
   %w = mp.constant {initializer = "w", value = dense<0.5> : tensor<1x1x4x4xf32>} : () -> tensor<1x1x4x4xf32>
   %m = mp.mul %x, %w : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
-  // expected-error @+1 {{'mp.max_pool' op has no gradient rule, but the loss depends on a parameter through it}}
-  %p = mp.max_pool %m {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
-  return %p : tensor<1x1x2x2xf32>
+  // expected-error @+1 {{'mp.hard_swish' op has no gradient rule, but the loss depends on a parameter through it}}
+  %p = mp.hard_swish %m : (tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  return %p : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// A rule that does not cover the op's attributes says why.
+func.func @main(%x: tensor<1x1x5x5xf32> {mp.name = "x"}) -> (tensor<1x1x3x3xf32> {mp.name = "y"}) {
+  %w = mp.constant {initializer = "w", value = dense<0.5> : tensor<1x1x5x5xf32>} : () -> tensor<1x1x5x5xf32>
+  %m = mp.mul %x, %w : (tensor<1x1x5x5xf32>, tensor<1x1x5x5xf32>) -> tensor<1x1x5x5xf32>
+  // expected-error @+1 {{'mp.max_pool' op has no gradient: overlapping, padded or partial windows}}
+  %p = mp.max_pool %m {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>} : (tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32>
+  return %p : tensor<1x1x3x3xf32>
 }
 
 // -----
