@@ -1,7 +1,7 @@
 // RUN: mp-opt %s --split-input-file --verify-diagnostics --mp-build-train-step="loss=mse"
-// RUN: not mp-opt %s --mp-build-train-step="loss=hinge" 2>&1 | FileCheck %s --check-prefix=LOSS
-// RUN: not mp-opt %s --mp-build-train-step="optimizer=lamb" 2>&1 | FileCheck %s --check-prefix=OPT
-// RUN: not mp-opt %s --mp-build-train-step="loss=mse output=nosuch" 2>&1 | FileCheck %s --check-prefix=OUT
+// RUN: not mp-opt %s --split-input-file --mp-build-train-step="loss=hinge" 2>&1 | FileCheck %s --check-prefix=LOSS
+// RUN: not mp-opt %s --split-input-file --mp-build-train-step="optimizer=lamb" 2>&1 | FileCheck %s --check-prefix=OPT
+// RUN: not mp-opt %s --split-input-file --mp-build-train-step="loss=mse output=nosuch" 2>&1 | FileCheck %s --check-prefix=OUT
 
 // LOSS: error: mp-build-train-step: unknown loss 'hinge' (cross-entropy, mse or output:<name>)
 // OPT: error: mp-build-train-step: unknown optimizer 'lamb' (none, sgd, momentum, adam, adamw)
