@@ -226,6 +226,98 @@ def cases2():
     yield ("conv_bn_maxpool_avgpool_ce", m, "cross-entropy", {"x": xc, "labels": labc}, qc, fc)
 
 
+def sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def np_lstm(x, W, R, B, P, rev=False):
+    T, Bn, _ = x.shape
+    H = R.shape[-1]
+    h = np.zeros((Bn, H))
+    c = np.zeros((Bn, H))
+    ys = [None] * T
+    wb, rb = B[:4 * H], B[4 * H:]
+    pi, po, pf = P[:H], P[H:2 * H], P[2 * H:]
+    for s_ in range(T):
+        t = T - 1 - s_ if rev else s_
+        g = x[t] @ W.T + h @ R.T + wb + rb
+        i, o, f_, cc = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
+        i = sigmoid(i + pi * c)
+        f_ = sigmoid(f_ + pf * c)
+        c = f_ * c + i * np.tanh(cc)
+        o = sigmoid(o + po * c)
+        h = o * np.tanh(c)
+        ys[t] = h
+    return np.stack(ys), h, c
+
+
+def np_gru(x, W, R, B, lbr, rev=False):
+    T, Bn, _ = x.shape
+    H = R.shape[-1]
+    h = np.zeros((Bn, H))
+    ys = [None] * T
+    wb, rb = B[:3 * H], B[3 * H:]
+    for s_ in range(T):
+        t = T - 1 - s_ if rev else s_
+        xw = x[t] @ W.T + wb
+        hr = h @ R.T + rb
+        z = sigmoid(xw[:, :H] + hr[:, :H])
+        r = sigmoid(xw[:, H:2 * H] + hr[:, H:2 * H])
+        if lbr:
+            ht = np.tanh(xw[:, 2 * H:] + r * hr[:, 2 * H:])
+        else:
+            ht = np.tanh(xw[:, 2 * H:] + (r * h) @ R[2 * H:].T + rb[2 * H:])
+        h = (1 - z) * ht + z * h
+        ys[t] = h
+    return np.stack(ys), h
+
+
+def cases3():
+    T_, Bn, I, H = 4, 2, 3, 3
+    x = rng.standard_normal((T_, Bn, I))
+    lab = rng.integers(0, H, Bn)
+    q = {"W": rng.standard_normal((1, 4 * H, I)) * 0.5, "R": rng.standard_normal((1, 4 * H, H)) * 0.5,
+         "B": rng.standard_normal((1, 8 * H)) * 0.5, "P": rng.standard_normal((1, 3 * H)) * 0.5}
+    def fl(q):
+        y, hT, cT = np_lstm(x, q["W"][0], q["R"][0], q["B"][0], q["P"][0])
+        return ce(hT + y.sum(0) * 0.1, lab)
+    m = model(
+        [h.make_node("LSTM", ["x", "W", "R", "B", "", "", "", "P"], ["Y", "Y_h"], hidden_size=H),
+         h.make_node("ReduceSum", ["Y", "ax01"], ["ys"], keepdims=0),
+         h.make_node("Constant", [], ["k"], value=nh.from_array(np.array(0.1), "k")),
+         h.make_node("Mul", ["ys", "k"], ["ys1"]),
+         h.make_node("Squeeze", ["Y_h", "ax0"], ["hT"]), h.make_node("Add", ["hT", "ys1"], ["z"])],
+        [vi("x", [T_, Bn, I])], [vi("z", [Bn, H])], q)
+    m.graph.node.insert(0, h.make_node("Constant", [], ["ax0"], value=nh.from_array(np.array([0], np.int64), "ax0")))
+    m.graph.node.insert(0, h.make_node("Constant", [], ["ax01"], value=nh.from_array(np.array([0, 1], np.int64), "ax01")))
+    # The ReduceSum sums the [T, 1, B, H] output over time and direction.
+    yield ("lstm_peephole_ce", m, "cross-entropy", {"x": x, "labels": lab}, q, fl)
+
+    for lbr in (0, 1):
+        qg = {"W": rng.standard_normal((2, 3 * H, I)) * 0.5, "R": rng.standard_normal((2, 3 * H, H)) * 0.5,
+              "B": rng.standard_normal((2, 6 * H)) * 0.5}
+        t = rng.standard_normal((T_, 2, Bn, H))
+        def fg(q, lbr=lbr, t=t):
+            yf, _ = np_gru(x, q["W"][0], q["R"][0], q["B"][0], lbr)
+            yb, _ = np_gru(x, q["W"][1], q["R"][1], q["B"][1], lbr, rev=True)
+            return ((np.stack([yf, yb], 1) - t) ** 2).mean()
+        mg = model([h.make_node("GRU", ["x", "W", "R", "B"], ["Y"], hidden_size=H,
+                                direction="bidirectional", linear_before_reset=lbr)],
+                   [vi("x", [T_, Bn, I])], [vi("Y", [T_, 2, Bn, H])], qg)
+        yield (f"gru_bidirectional_lbr{lbr}_mse", mg, "mse", {"x": x, "labels": t}, qg, fg)
+
+    qr = {"W": rng.standard_normal((1, H, I)) * 0.5, "R": rng.standard_normal((1, H, H)) * 0.5}
+    tr = rng.standard_normal((1, Bn, H))
+    def fr(q):
+        h_ = np.zeros((Bn, H))
+        for t_ in range(T_):
+            h_ = np.tanh(x[t_] @ q["W"][0].T + h_ @ q["R"][0].T)
+        return ((h_[None] - tr) ** 2).mean()
+    mr = model([h.make_node("RNN", ["x", "W", "R"], ["", "Y_h"], hidden_size=H)],
+               [vi("x", [T_, Bn, I])], [vi("Y_h", [1, Bn, H])], qr)
+    yield ("rnn_mse", mr, "mse", {"x": x, "labels": tr}, qr, fr)
+
+
 def run_case(name, m, loss, feeds, params, f):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
@@ -272,7 +364,7 @@ def run_case(name, m, loss, feeds, params, f):
 
 
 ok = True
-for name, m, loss, feeds, params, f in list(cases()) + list(cases2()):
+for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()):
     if only and name not in only:
         continue
     ok &= run_case(name, m, loss, feeds, params, f)

@@ -888,3 +888,167 @@ void mixprec::mp::attachGradientModels(MLIRContext &ctx) {
          SoftplusOp, AbsOp, PowOp, LayerNormalizationOp, BatchNormalizationOp, GatherOp, MaxPoolOp,
          AveragePoolOp>(ctx);
 }
+
+//===----------------------------------------------------------------------===//
+// Recurrent ops as time steps (for differentiation)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Y = A B^T (+ C), for [M, K] x [N, K].
+Value gemmT(Emit &e, Value a, Value b, Value c) {
+  auto at = e.type(a), bt = e.type(b);
+  auto yt = RankedTensorType::get({at.getDimSize(0), bt.getDimSize(0)}, at.getElementType());
+  SmallVector<Value> ops = {a, b};
+  if (c)
+    ops.push_back(c);
+  return GemmOp::create(e.b, e.loc, TypeRange{yt}, ops,
+                        {NamedAttribute(e.b.getStringAttr("transB"), e.b.getI64IntegerAttr(1))})
+      .getResult();
+}
+
+/// Rows [off, off + n) of dim `axis`.
+Value rows(Emit &e, Value v, int64_t axis, int64_t off, int64_t n) {
+  return e.slice(v, {off}, {off + n}, {axis});
+}
+
+Value unsqueeze(Emit &e, Value v, ArrayRef<int64_t> axes) {
+  auto t = e.type(v);
+  SmallVector<int64_t> shape(t.getShape());
+  for (int64_t a : axes)
+    shape.insert(shape.begin() + a, 1);
+  return e.reshape(v, RankedTensorType::get(shape, t.getElementType()));
+}
+
+template <typename OpT>
+LogicalResult decompose(OpT op, OpBuilder &b) {
+  constexpr bool isLstm = std::is_same_v<OpT, LSTMOp>, isGru = std::is_same_v<OpT, GRUOp>;
+  Emit e{b, op.getLoc()};
+  if (!allStatic(op))
+    return fail(op, "dynamic shapes");
+  if (op.getSequenceLens())
+    return fail(op, "sequence_lens");
+  if (op.getClip() || (op.getActivations() && !op.getActivations()->empty()))
+    return fail(op, "clip or non-default activations");
+  if constexpr (isLstm)
+    if (op.getInputForget().value_or(0))
+      return fail(op, "input_forget");
+  bool layout1 = op.getLayout().value_or(0) != 0;
+  Value x = op.getX();
+  if (layout1)
+    x = e.transpose(x, {1, 0, 2});
+  auto xt = e.type(x);
+  int64_t T = xt.getDimSize(0), B = xt.getDimSize(1), I = xt.getDimSize(2);
+  int64_t D = e.type(op.getW()).getDimSize(0), H = e.type(op.getR()).getDimSize(2);
+  int64_t G = isLstm ? 4 : isGru ? 3 : 1;
+  Type et = xt.getElementType();
+  StringRef dir = op.getDirection().value_or("forward");
+  auto state0 = [&](Value init, int64_t d) -> Value {
+    auto bh = RankedTensorType::get({B, H}, et);
+    if (!init)
+      return e.zerosLike(bh);
+    Value v = layout1 ? e.transpose(init, {1, 0, 2}) : init;
+    return e.reshape(rows(e, v, 0, d, 1), bh);
+  };
+  Value hInit = op.getInitialH();
+  Value cInit;
+  if constexpr (isLstm)
+    cInit = op.getInitialC();
+  SmallVector<Value> ys, hs, cs;
+  for (int64_t d = 0; d < D; ++d) {
+    bool rev = dir == "reverse" || (dir == "bidirectional" && d == 1);
+    Value w = e.reshape(rows(e, op.getW(), 0, d, 1), RankedTensorType::get({G * H, I}, et));
+    Value r = e.reshape(rows(e, op.getR(), 0, d, 1), RankedTensorType::get({G * H, H}, et));
+    Value wb, rb;
+    if (op.getB()) {
+      Value bd = e.reshape(rows(e, op.getB(), 0, d, 1), RankedTensorType::get({2 * G * H}, et));
+      wb = rows(e, bd, 0, 0, G * H);
+      rb = rows(e, bd, 0, G * H, G * H);
+    }
+    Value pi, po, pf;
+    if constexpr (isLstm)
+      if (op.getP()) {
+        Value pd = e.reshape(rows(e, op.getP(), 0, d, 1), RankedTensorType::get({3 * H}, et));
+        pi = rows(e, pd, 0, 0, H);
+        po = rows(e, pd, 0, H, H);
+        pf = rows(e, pd, 0, 2 * H, H);
+      }
+    Value h = state0(hInit, d), c = isLstm ? state0(cInit, d) : Value();
+    SmallVector<Value> stepY(T);
+    auto gate = [&](Value v, int64_t k) { return rows(e, v, 1, k * H, H); };
+    for (int64_t s = 0; s < T; ++s) {
+      int64_t t = rev ? T - 1 - s : s;
+      Value xs = e.reshape(rows(e, x, 0, t, 1), RankedTensorType::get({B, I}, et));
+      Value xw = gemmT(e, xs, w, wb);
+      if constexpr (isLstm) {
+        Value g4 = e.add(xw, gemmT(e, h, r, rb));
+        Value ig = gate(g4, 0), og = gate(g4, 1), fg = gate(g4, 2), cg = gate(g4, 3);
+        if (pi) {
+          ig = e.add(ig, e.mul(c, pi));
+          fg = e.add(fg, e.mul(c, pf));
+        }
+        ig = e.unary<SigmoidOp>(ig);
+        fg = e.unary<SigmoidOp>(fg);
+        cg = e.unary<TanhOp>(cg);
+        c = e.add(e.mul(fg, c), e.mul(ig, cg));
+        if (po)
+          og = e.add(og, e.mul(c, po));
+        og = e.unary<SigmoidOp>(og);
+        h = e.mul(og, e.unary<TanhOp>(c));
+      } else if constexpr (isGru) {
+        bool lbr = op.getLinearBeforeReset().value_or(0) != 0;
+        Value hr = gemmT(e, h, r, rb);
+        Value z = e.unary<SigmoidOp>(e.add(gate(xw, 0), gate(hr, 0)));
+        Value rg = e.unary<SigmoidOp>(e.add(gate(xw, 1), gate(hr, 1)));
+        Value pre;
+        if (lbr) {
+          pre = e.add(gate(xw, 2), e.mul(rg, gate(hr, 2)));
+        } else {
+          Value rh = rows(e, r, 0, 2 * H, H);
+          Value rbh = rb ? rows(e, rb, 0, 2 * H, H) : Value();
+          pre = e.add(gate(xw, 2), gemmT(e, e.mul(rg, h), rh, rbh));
+        }
+        Value ht = e.unary<TanhOp>(pre);
+        Value one = e.scalar(et, 1.0);
+        h = e.add(e.mul(e.binary<SubOp>(e.type(z), one, z), ht), e.mul(z, h));
+      } else {
+        h = e.unary<TanhOp>(e.add(xw, gemmT(e, h, r, rb)));
+      }
+      stepY[t] = unsqueeze(e, h, {0, 1});
+    }
+    ys.push_back(e.concat(stepY, 0)); // [T, 1, B, H]
+    hs.push_back(unsqueeze(e, h, {0}));
+    if (c)
+      cs.push_back(unsqueeze(e, c, {0}));
+  }
+  SmallVector<Value> results;
+  if (Value y = op.getY()) {
+    Value v = e.concat(ys, 1); // [T, D, B, H]
+    results.push_back(layout1 ? e.transpose(v, {2, 0, 1, 3}) : v);
+  }
+  if (op.getYH()) {
+    Value v = e.concat(hs, 0);
+    results.push_back(layout1 ? e.transpose(v, {1, 0, 2}) : v);
+  }
+  if constexpr (isLstm)
+    if (op.getYC()) {
+      Value v = e.concat(cs, 0);
+      results.push_back(layout1 ? e.transpose(v, {1, 0, 2}) : v);
+    }
+  op->replaceAllUsesWith(results);
+  op->erase();
+  return success();
+}
+
+} // namespace
+
+LogicalResult mixprec::mp::decomposeRecurrentForTraining(Operation *op) {
+  OpBuilder b(op);
+  if (auto l = dyn_cast<LSTMOp>(op))
+    return decompose(l, b);
+  if (auto g = dyn_cast<GRUOp>(op))
+    return decompose(g, b);
+  if (auto r = dyn_cast<RNNOp>(op))
+    return decompose(r, b);
+  return failure();
+}

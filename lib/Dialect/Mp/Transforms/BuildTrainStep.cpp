@@ -224,6 +224,13 @@ struct MpBuildTrainStepPass
                          << "' (none, sgd, momentum, adam, adamw)";
       return signalPassFailure();
     }
+    // Recurrent ops become their time steps, which the gradient rules cover
+    // (backpropagation through time). The inference clone below keeps them.
+    SmallVector<Operation *> recurrent;
+    func.walk([&](Operation *op) {
+      if (isa<LSTMOp, GRUOp, RNNOp>(op))
+        recurrent.push_back(op);
+    });
     // The graph as it was, for saving the trained model.
     if (optimizer != "none") {
       auto inference = func.clone();
@@ -232,6 +239,9 @@ struct MpBuildTrainStepPass
       inference->setAttr(kNoAutocastAttr, UnitAttr::get(&getContext()));
       module.push_back(inference);
     }
+    for (Operation *op : recurrent)
+      if (failed(decomposeRecurrentForTraining(op)))
+        return signalPassFailure();
     Block &body = func.front();
     auto ret = cast<func::ReturnOp>(body.getTerminator());
     MLIRContext *ctx = &getContext();

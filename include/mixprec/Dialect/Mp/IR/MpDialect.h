@@ -68,6 +68,11 @@ namespace mixprec::mp {
 /// Attaches GradientOpInterface (the VJP rules of MpGradients.cpp) to the
 /// differentiable ops. Called by MpDialect::initialize.
 void attachGradientModels(mlir::MLIRContext &ctx);
+/// Replaces an LSTM, GRU or RNN op by its time steps as mp ops (Gemm,
+/// Slice, Sigmoid, Tanh, Mul, Add, Concat), each of which has a gradient
+/// rule: backpropagation through time by differentiating the unrolled
+/// graph. Static shapes, default activations, no clip or sequence_lens.
+llvm::LogicalResult decomposeRecurrentForTraining(mlir::Operation *op);
 } // namespace mixprec::mp
 
 #endif // MIXPREC_DIALECT_MP_IR_MPDIALECT_H
