@@ -1,6 +1,7 @@
 // RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse" --canonicalize | FileCheck %s
 // RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=cross-entropy labels=y" --canonicalize | FileCheck %s --check-prefix=CE
 // RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse optimizer=adamw lr=0.01" | FileCheck %s --check-prefix=OPT
+// RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse optimizer=sgd accumulate=4 clip-norm=1.5" | FileCheck %s --check-prefix=ACC
 
 // MSE on y = x W + b: the initializers become arguments after the labels,
 // the results are (loss, w_grad, b_grad). dL/dy = 2 (y - t) / 24; the bias
@@ -65,3 +66,23 @@ func.func @main(%x: tensor<8x4xf32> {mp.name = "x"}) -> (tensor<8x3xf32> {mp.nam
 // OPT: func.func private @init() -> (tensor<4x3xf32> {mp.name = "w"}, tensor<3xf32> {mp.name = "b"}, tensor<4x3xf32> {mp.name = "w.m"}, tensor<3xf32> {mp.name = "b.m"}, tensor<4x3xf32> {mp.name = "w.v"}, tensor<3xf32> {mp.name = "b.v"}, tensor<i64> {mp.name = "step"})
 // OPT-DAG: mp.constant {initializer = "w", value = dense<5.000000e-01> : tensor<4x3xf32>}
 // OPT-DAG: mp.constant {value = dense<0> : tensor<i64>}
+
+// Gradient accumulation: FP32 sums per parameter and a count are state;
+// each step adds the unscaled gradient (dropping a non-finite one), every
+// 4th applies the mean (grad_scale 1/4, times the clip coefficient computed
+// on the mean) and restarts; the other steps skip the update.
+// ACC-LABEL: func.func @main(
+// ACC-SAME: %[[WACC:[^:]+]]: tensor<4x3xf32> {mp.name = "w.acc"}
+// ACC-SAME: %[[CNT:[^:]+]]: tensor<i64> {mp.name = "accumulation_step"})
+// ACC-SAME: tensor<4x3xf32> {mp.name = "w.acc"}, tensor<3xf32> {mp.name = "b.acc"}, tensor<i64> {mp.name = "accumulation_step"})
+// ACC: %[[C1:.*]] = mp.add %[[CNT]], %{{.*}} : (tensor<i64>, tensor<i64>) -> tensor<i64>
+// ACC: %[[APPLY:.*]] = mp.equal %[[C1]], %{{.*}}
+// ACC: %[[SUM:.*]] = mp.add %[[WACC]], %{{.*}} : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+// ACC: %[[KEPT:.*]] = mp.where %{{.*}}, %[[WACC]], %[[SUM]]
+// ACC: mp.where %[[APPLY]], %{{.*}}, %[[KEPT]]
+// ACC: mp.constant {value = dense<2.500000e-01> : tensor<f32>}
+// ACC: %[[NOT:.*]] = mp.not %[[APPLY]]
+// ACC: %[[SKIP:.*]] = mp.or %{{.*}}, %[[NOT]]
+// ACC: mp.sqrt
+// ACC: mp.min
+// ACC: mp.optimizer_update "sgd" %{{.*}}, %[[KEPT]], {{.*}} skip = %[[SKIP]]

@@ -14,9 +14,11 @@
 // CHECK: mp.reshape %[[S]]
 // CHECK: %[[INV:.*]] = mp.div %{{.*}}, %[[S]] : (tensor<f32>, tensor<f32>) -> tensor<f32>
 // CHECK: %[[Z:.*]] = mp.mul %{{.*}}, %{{.*}} : (tensor<4x3xf32>, tensor<f32>) -> tensor<4x3xf32>
-// CHECK: %[[SUM:.*]] = mp.reduce_sum %[[Z]] {keepdims = 0 : i64}
+// CHECK: %[[SUM:.*]] = mp.reduce_sum %[[Z]] {keepdims = 0 : i64, mp.grad_probe}
 // CHECK: %[[FIN:.*]] = mp.equal %[[SUM]], %{{.*}}
 // CHECK: %[[SKIP:.*]] = mp.not %[[FIN]]
+// A skipped update does not advance Adam's step count.
+// CHECK: mp.where %[[SKIP]], %{{.*}}, %{{.*}} : (tensor<i1>, tensor<i64>, tensor<i64>) -> tensor<i64>
 // CHECK: mp.optimizer_update "sgd" {{.*}} grad_scale = %[[INV]], skip = %[[SKIP]]
 // CHECK: %[[G1:.*]] = mp.add %[[G]], %{{.*}} : (tensor<i64>, tensor<i64>) -> tensor<i64>
 // CHECK: %[[GROW:.*]] = mp.equal %[[G1]], %{{.*}}

@@ -120,6 +120,37 @@ for kind, wd in [("sgd", 0.0), ("momentum", 0.01), ("adam", 0.0), ("adamw", 0.05
     check(worst <= 1 and moved > 1e-3,
           f"one {kind} step matches numpy (worst error {worst:.3f} of the tolerance)")
 
+# Gradient accumulation: two micro-batches of 8 with accumulate=2 equal one
+# SGD step on the batch of 16 (the mean of the two halves' mean gradients).
+def run_named(train, d, feeds):
+    os.makedirs(d, exist_ok=True)
+    args = []
+    for k, v in feeds.items():
+        np.save(os.path.join(d, f"in_{k}.npy"), v)
+        args.append(f"--input={k}={os.path.join(d, f'in_{k}.npy')}")
+    subprocess.run([mp_run, train, "--output-dir", d] + args, check=True, capture_output=True)
+    return {f[:-4]: np.load(os.path.join(d, f)) for f in os.listdir(d) if not f.startswith("in_")}
+
+
+m16, p16 = mlp(16, 6, 10, 4, 7)
+m8, _ = mlp(8, 6, 10, 4, 7)
+full = build(m16, "acc_full", "loss=cross-entropy optimizer=sgd lr=0.5")
+acc2 = build(m8, "acc_two", "loss=cross-entropy optimizer=sgd lr=0.5 accumulate=2")
+o_full = run_named(full, os.path.join(out, "acc_full"), {"x": xs, "labels": ls, **p16,
+                                                          "step": np.array(0, np.int64)})
+st = {**p16, **{k + ".acc": np.zeros_like(v) for k, v in p16.items()},
+      "step": np.array(0, np.int64), "accumulation_step": np.array(0, np.int64)}
+o1 = run_named(acc2, os.path.join(out, "acc_1"), {"x": xs[:8], "labels": ls[:8], **st})
+check(all(np.array_equal(o1[k], p16[k]) for k in p16) and int(o1["accumulation_step"]) == 1,
+      "accumulate=2: the first micro-batch only accumulates")
+st = {k: o1[k] for k in st}
+o2 = run_named(acc2, os.path.join(out, "acc_2"), {"x": xs[8:], "labels": ls[8:], **st})
+worst = max(float(np.max(np.abs(o2[k] - o_full[k]) / (1e-6 + 1e-4 * np.abs(o_full[k])))) for k in p16)
+check(worst <= 1 and int(o2["accumulation_step"]) == 0 and int(o2["step"]) == 1 and
+      all(np.all(o2[k + ".acc"] == 0) for k in p16),
+      f"accumulate=2: the second applies the mean gradient, equal to one step on the whole batch "
+      f"(worst error {worst:.3f} of the tolerance); sums and count reset")
+
 # 2. Digits.
 from sklearn.datasets import load_digits  # noqa: E402
 

@@ -69,12 +69,25 @@ struct MpBuildTrainStepPass
         vs.push_back(body.getArguments().back());
       }
     auto stepT = RankedTensorType::get({}, b.getI64Type());
+    auto scalarF = RankedTensorType::get({}, f32);
+    auto boolT = RankedTensorType::get({}, b.getI1Type());
     (void)func.insertArgument(func.getNumArguments(), stepT, nameAttr("step"), loc);
     Value step = body.getArguments().back();
+    // Gradient accumulation state: one FP32 sum per parameter and a count.
+    SmallVector<Value> accs;
+    Value accCount;
+    if (accumulate > 1) {
+      for (const ParamT &p : trained) {
+        (void)func.insertArgument(func.getNumArguments(), p.arg.getType(),
+                                  nameAttr(p.name + ".acc"), loc);
+        accs.push_back(body.getArguments().back());
+      }
+      (void)func.insertArgument(func.getNumArguments(), stepT, nameAttr("accumulation_step"), loc);
+      accCount = body.getArguments().back();
+    }
     b.setInsertionPoint(ret);
-    Value next = AddOp::create(b, loc, TypeRange{stepT},
-                               ValueRange{step, scalarOf(b.getI64Type(), b.getI64IntegerAttr(1))})
-                     .getResult();
+    Value one64 = scalarOf(b.getI64Type(), b.getI64IntegerAttr(1));
+    Value next = AddOp::create(b, loc, TypeRange{stepT}, ValueRange{step, one64}).getResult();
     Value lrV = scalarOf(f32, b.getF32FloatAttr(lr));
     // The gradients' multiplier (1 / loss scale once mp-loss-scaling runs)
     // and the skip flag, marked so that mp-loss-scaling can replace them.
@@ -82,35 +95,90 @@ struct MpBuildTrainStepPass
     unscaleOp->setAttr(kGradUnscaleAttr, UnitAttr::get(b.getContext()));
     auto skipOp = scalarOf(b.getI1Type(), b.getBoolAttr(false));
     skipOp->setAttr(kGradSkipAttr, UnitAttr::get(b.getContext()));
-    Value scaleV = unscaleOp, skipV = skipOp;
+    Value unscaleV = unscaleOp, skipV = skipOp;
+    auto to32 = [&](Value g) -> Value {
+      auto gt = cast<RankedTensorType>(g.getType());
+      if (gt.getElementType().isF32())
+        return g;
+      return CastOp::create(b, loc, RankedTensorType::get(gt.getShape(), f32), g, TypeAttr::get(f32),
+                            IntegerAttr())
+          .getResult();
+    };
+    auto mul = [&](Value x, Value y) {
+      return MulOp::create(b, loc, TypeRange{x.getType()}, ValueRange{x, y}).getResult();
+    };
+    auto sumAll = [&](Value x) {
+      return ReduceSumOp::create(b, loc, TypeRange{scalarF}, ValueRange{x},
+                                 {b.getNamedAttr("keepdims", b.getI64IntegerAttr(0))})
+          .getResult();
+    };
+    // The finite probe over the raw gradients: sum(g * 0) is 0 exactly when
+    // every g is finite. mp-loss-scaling turns it into the skip flag.
+    {
+      Value probe;
+      Value zero = scalarOf(f32, b.getF32FloatAttr(0.0));
+      for (const ParamT &p : trained) {
+        Value s = sumAll(mul(to32(p.grad), zero));
+        probe = probe ? AddOp::create(b, loc, TypeRange{scalarF}, ValueRange{probe, s}).getResult() : s;
+      }
+      probe.getDefiningOp()->setAttr(kGradProbeAttr, UnitAttr::get(b.getContext()));
+    }
+    // What the updates read: the gradients, or their accumulated (unscaled)
+    // sums, applied every `accumulate` steps.
+    SmallVector<Value> updGrads, newAccs;
+    Value gradScale = unscaleV, updSkip = skipV, nextCount;
+    if (accumulate > 1) {
+      Value cnt1 = AddOp::create(b, loc, TypeRange{stepT}, ValueRange{accCount, one64}).getResult();
+      Value apply = EqualOp::create(b, loc, TypeRange{boolT},
+                                    ValueRange{cnt1, scalarOf(b.getI64Type(), b.getI64IntegerAttr(accumulate))})
+                        .getResult();
+      nextCount = WhereOp::create(b, loc, TypeRange{stepT},
+                                  ValueRange{apply, scalarOf(b.getI64Type(), b.getI64IntegerAttr(0)), cnt1})
+                      .getResult();
+      for (auto [i, p] : llvm::enumerate(trained)) {
+        Type t = p.arg.getType();
+        Value sum = AddOp::create(b, loc, TypeRange{t}, ValueRange{accs[i], mul(to32(p.grad), unscaleV)})
+                        .getResult();
+        // A non-finite micro-batch is dropped; an applied step restarts.
+        Value kept = WhereOp::create(b, loc, TypeRange{t}, ValueRange{skipV, accs[i], sum}).getResult();
+        auto rt = cast<RankedTensorType>(t);
+        Value zeros = ConstantOp::create(b, loc, rt, DenseElementsAttr::get(rt, b.getF32FloatAttr(0.0)),
+                                         StringAttr());
+        newAccs.push_back(WhereOp::create(b, loc, TypeRange{t}, ValueRange{apply, zeros, kept}).getResult());
+        updGrads.push_back(kept);
+      }
+      gradScale = scalarOf(f32, b.getF32FloatAttr(1.0 / accumulate));
+      Value notApply = NotOp::create(b, loc, TypeRange{boolT}, ValueRange{apply}).getResult();
+      updSkip = OrOp::create(b, loc, TypeRange{boolT}, ValueRange{skipV, notApply}).getResult();
+    } else {
+      for (const ParamT &p : trained)
+        updGrads.push_back(p.grad);
+    }
+    Value scaleV = gradScale;
     if (clipNorm > 0) {
       // Clipping by the global norm of the unscaled gradients:
       // coef = min(1, clip / (norm + 1e-6)), folded into the multiplier.
-      auto scalarT = RankedTensorType::get({}, f32);
       Value sumSq;
-      for (const ParamT &p : trained) {
-        auto gt = cast<RankedTensorType>(p.grad.getType());
-        auto g32T = RankedTensorType::get(gt.getShape(), f32);
-        Value g = CastOp::create(b, loc, g32T, p.grad, TypeAttr::get(f32), IntegerAttr()).getResult();
-        g = MulOp::create(b, loc, TypeRange{g32T}, ValueRange{g, scaleV}).getResult();
-        Value sq = MulOp::create(b, loc, TypeRange{g32T}, ValueRange{g, g}).getResult();
-        Value s = ReduceSumOp::create(b, loc, TypeRange{scalarT}, ValueRange{sq},
-                                      {b.getNamedAttr("keepdims", b.getI64IntegerAttr(0))})
-                      .getResult();
-        sumSq = sumSq ? AddOp::create(b, loc, TypeRange{scalarT}, ValueRange{sumSq, s}).getResult() : s;
+      for (Value g0 : updGrads) {
+        Value g = mul(to32(g0), gradScale);
+        Value sq = sumAll(mul(g, g));
+        sumSq = sumSq ? AddOp::create(b, loc, TypeRange{scalarF}, ValueRange{sumSq, sq}).getResult() : sq;
       }
-      Value norm = SqrtOp::create(b, loc, TypeRange{scalarT}, ValueRange{sumSq}).getResult();
-      Value den = AddOp::create(b, loc, TypeRange{scalarT},
+      Value norm = SqrtOp::create(b, loc, TypeRange{scalarF}, ValueRange{sumSq}).getResult();
+      Value den = AddOp::create(b, loc, TypeRange{scalarF},
                                 ValueRange{norm, scalarOf(f32, b.getF32FloatAttr(1e-6))})
                       .getResult();
-      Value ratio = DivOp::create(b, loc, TypeRange{scalarT},
+      Value ratio = DivOp::create(b, loc, TypeRange{scalarF},
                                   ValueRange{scalarOf(f32, b.getF32FloatAttr(clipNorm)), den})
                         .getResult();
-      Value coef = MinOp::create(b, loc, TypeRange{scalarT},
+      Value coef = MinOp::create(b, loc, TypeRange{scalarF},
                                  ValueRange{ratio, scalarOf(f32, b.getF32FloatAttr(1.0))})
                        .getResult();
-      scaleV = MulOp::create(b, loc, TypeRange{scalarT}, ValueRange{scaleV, coef}).getResult();
+      scaleV = MulOp::create(b, loc, TypeRange{scalarF}, ValueRange{gradScale, coef}).getResult();
     }
+    skipV = updSkip;
+    // Adam's step count only advances on applied updates.
+    Value nextStep = WhereOp::create(b, loc, TypeRange{stepT}, ValueRange{updSkip, step, next}).getResult();
     SmallVector<Value> newP, newM, newV;
     for (auto [i, p] : llvm::enumerate(trained)) {
       Type t = p.arg.getType();
@@ -119,7 +187,7 @@ struct MpBuildTrainStepPass
         rtypes.push_back(t);
       if (needsV)
         rtypes.push_back(t);
-      SmallVector<Value> operands = {p.arg, p.grad};
+      SmallVector<Value> operands = {p.arg, updGrads[i]};
       if (needsM)
         operands.push_back(ms[i]);
       if (needsV)
@@ -157,8 +225,16 @@ struct MpBuildTrainStepPass
         results.push_back(newV[i]);
         resultAttrs.push_back(nameAttr(p.name + ".v"));
       }
-    results.push_back(next);
+    results.push_back(nextStep);
     resultAttrs.push_back(nameAttr("step"));
+    if (accumulate > 1) {
+      for (auto [i, p] : llvm::enumerate(trained)) {
+        results.push_back(newAccs[i]);
+        resultAttrs.push_back(nameAttr(p.name + ".acc"));
+      }
+      results.push_back(nextCount);
+      resultAttrs.push_back(nameAttr("accumulation_step"));
+    }
 
     // @init: the state before the first step, under the same names.
     OpBuilder mb(module.getBodyRegion());
@@ -181,6 +257,14 @@ struct MpBuildTrainStepPass
       }
     initTypes.push_back(stepT);
     initNames.push_back(nameAttr("step"));
+    if (accumulate > 1) {
+      for (const ParamT &p : trained) {
+        initTypes.push_back(p.arg.getType());
+        initNames.push_back(nameAttr(p.name + ".acc"));
+      }
+      initTypes.push_back(stepT);
+      initNames.push_back(nameAttr("accumulation_step"));
+    }
     auto init = func::FuncOp::create(mb, loc, "init", mb.getFunctionType({}, initTypes));
     init.setPrivate();
     init->setAttr(kNoAutocastAttr, UnitAttr::get(module.getContext()));
@@ -206,6 +290,13 @@ struct MpBuildTrainStepPass
     initVals.push_back(ConstantOp::create(ib, loc, stepT,
                                           DenseElementsAttr::get(stepT, ib.getI64IntegerAttr(0)),
                                           StringAttr()));
+    if (accumulate > 1) {
+      for (const ParamT &p : trained)
+        initVals.push_back(zerosLike(p.arg.getType()));
+      initVals.push_back(ConstantOp::create(ib, loc, stepT,
+                                            DenseElementsAttr::get(stepT, ib.getI64IntegerAttr(0)),
+                                            StringAttr()));
+    }
     func::ReturnOp::create(ib, loc, initVals);
     return success();
   }

@@ -29,6 +29,7 @@ struct MpLossScalingPass : mixprec::mp::impl::MpLossScalingBase<MpLossScalingPas
     auto func = module.lookupSymbol<func::FuncOp>("main");
     auto init = module.lookupSymbol<func::FuncOp>("init");
     ConstantOp seed, unscale, skip;
+    Operation *probe = nullptr;
     SmallVector<OptimizerUpdateOp> updates;
     if (func)
       func.walk([&](Operation *op) {
@@ -42,8 +43,10 @@ struct MpLossScalingPass : mixprec::mp::impl::MpLossScalingBase<MpLossScalingPas
         }
         if (auto u = dyn_cast<OptimizerUpdateOp>(op))
           updates.push_back(u);
+        if (op->hasAttr(kGradProbeAttr))
+          probe = op;
       });
-    if (!func || !init || !seed || !unscale || !skip || updates.empty()) {
+    if (!func || !init || !seed || !unscale || !skip || !probe || updates.empty()) {
       module.emitError("mp-loss-scaling: needs a training step from mp-build-train-step "
                        "with an optimizer (and not already loss-scaled)");
       return signalPassFailure();
@@ -108,21 +111,9 @@ struct MpLossScalingPass : mixprec::mp::impl::MpLossScalingBase<MpLossScalingPas
     Value inv = binary(DivOp(), f32, constant(f32, b.getF32FloatAttr(1.0)), scale);
     unscale.getResult().replaceAllUsesWith(inv);
     unscale.erase();
-    b.setInsertionPoint(updates.front());
-    Value total;
-    for (OptimizerUpdateOp u : updates) {
-      Value g = u.getGrad();
-      auto gt = cast<RankedTensorType>(g.getType());
-      Value zero = constant(gt.getElementType(), b.getFloatAttr(gt.getElementType(), 0.0));
-      Value z = MulOp::create(b, loc, TypeRange{gt}, ValueRange{g, zero}).getResult();
-      auto z32T = RankedTensorType::get(gt.getShape(), f32);
-      if (gt.getElementType() != f32)
-        z = CastOp::create(b, loc, z32T, z, TypeAttr::get(f32), IntegerAttr()).getResult();
-      Value s = ReduceSumOp::create(b, loc, TypeRange{scalarT(f32)}, ValueRange{z},
-                                    {b.getNamedAttr("keepdims", b.getI64IntegerAttr(0))})
-                    .getResult();
-      total = total ? binary(AddOp(), f32, total, s) : s;
-    }
+    // The finite probe (sum of g * 0 over the raw gradients) decides.
+    b.setInsertionPointAfter(probe);
+    Value total = probe->getResult(0);
     Value finite = EqualOp::create(b, loc, TypeRange{scalarT(i1)},
                                    ValueRange{total, constant(f32, b.getF32FloatAttr(0.0))})
                        .getResult();

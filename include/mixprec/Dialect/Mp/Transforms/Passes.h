@@ -17,6 +17,8 @@ inline constexpr llvm::StringLiteral kNoAutocastAttr = "mp.no_autocast";
 inline constexpr llvm::StringLiteral kGradSeedAttr = "mp.grad_seed";
 inline constexpr llvm::StringLiteral kGradUnscaleAttr = "mp.grad_unscale";
 inline constexpr llvm::StringLiteral kGradSkipAttr = "mp.grad_skip";
+/// The op producing sum(g * 0) over every raw gradient (0 iff all finite).
+inline constexpr llvm::StringLiteral kGradProbeAttr = "mp.grad_probe";
 /// An op with this unit attribute is assigned FP32 by mp-assign-precision
 /// (rule `keep-f32`): the loss-scale product of a training step.
 inline constexpr llvm::StringLiteral kKeepF32Attr = "mp.keep_f32";

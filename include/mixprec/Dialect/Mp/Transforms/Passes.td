@@ -271,6 +271,10 @@ def MpBuildTrainStep : Pass<"mp-build-train-step", "::mlir::ModuleOp"> {
            "Weight decay (L2 for sgd/momentum/adam, decoupled for adamw); "
            "default 0.01 for adamw, else 0 (PyTorch's defaults)">,
     Option<"momentum", "momentum", "double", /*default=*/"0.9", "Momentum factor">,
+    Option<"accumulate", "accumulate", "int64_t", /*default=*/"1",
+           "Accumulate the (unscaled, FP32) gradients of this many steps and "
+           "update once with their mean (state `<param>.acc`, "
+           "`accumulation_step`)">,
     Option<"clipNorm", "clip-norm", "double", /*default=*/"0",
            "Clip the gradients to this global L2 norm (computed on unscaled "
            "gradients; 0: no clipping)">,
