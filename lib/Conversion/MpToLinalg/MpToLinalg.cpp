@@ -1203,7 +1203,7 @@ struct BatchNormPattern : OpConversionPattern<BatchNormalizationOp> {
       // Batch statistics over every dim but the channel (population
       // variance), and the running averages
       //   running = input * momentum + batch * (1 - momentum).
-      Type facc = Float32Type::get(ctx);
+      Type facc = in.getElementType().isF64() ? in.getElementType() : Float32Type::get(ctx);
       SmallVector<int64_t> dims = {0};
       double count = in.isDynamicDim(0) ? -1 : in.getDimSize(0);
       for (int64_t d = 2; d < in.getRank(); ++d) {

@@ -318,6 +318,50 @@ def cases3():
     yield ("rnn_mse", mr, "mse", {"x": x, "labels": tr}, qr, fr)
 
 
+def conv_transpose2d(x, w, b, stride, pad, outpad):
+    n, c, hh, ww = x.shape
+    _, f, kh, kw = w.shape
+    oh = (hh - 1) * stride + kh - pad[0] - pad[2] + outpad[0]
+    ow = (ww - 1) * stride + kw - pad[1] - pad[3] + outpad[1]
+    full = np.zeros((n, f, (hh - 1) * stride + kh + outpad[0], (ww - 1) * stride + kw + outpad[1]))
+    for i in range(hh):
+        for j in range(ww):
+            full[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw] += \
+                np.einsum("nc,cfhw->nfhw", x[:, :, i, j], w)
+    return full[:, :, pad[0]:pad[0] + oh, pad[1]:pad[1] + ow] + b[None, :, None, None]
+
+
+def cases4():
+    x = rng.standard_normal((2, 3, 4, 3))
+    q = {"w": rng.standard_normal((3, 2, 3, 2)) * 0.5, "b": rng.standard_normal(2)}
+    y0 = conv_transpose2d(x, q["w"], q["b"], 2, (1, 0, 0, 1), (1, 1))
+    t = rng.standard_normal(y0.shape)
+    def f(q):
+        return ((conv_transpose2d(x, q["w"], q["b"], 2, (1, 0, 0, 1), (1, 1)) - t) ** 2).mean()
+    m = model([h.make_node("ConvTranspose", ["x", "w", "b"], ["y"], strides=[2, 2], pads=[1, 0, 0, 1],
+                           output_padding=[1, 1])],
+              [vi("x", [2, 3, 4, 3])], [vi("y", list(y0.shape))], q)
+    yield ("conv_transpose_mse", m, "mse", {"x": x, "labels": t}, q, f)
+
+    xb = rng.standard_normal((3, 2, 3, 2))
+    qb = {"s": rng.uniform(0.5, 1.5, 2), "bb": rng.standard_normal(2), "w2": rng.standard_normal((2, 2, 1, 1))}
+    tb = rng.standard_normal((3, 2, 3, 2))
+    rm, rv = np.zeros(2), np.ones(2)
+    def fb(q):
+        z = np.einsum("nchw,fc->nfhw", xb, q["w2"][:, :, 0, 0])
+        mu = z.mean(axis=(0, 2, 3), keepdims=True)
+        var = z.var(axis=(0, 2, 3), keepdims=True)
+        y = (z - mu) / np.sqrt(var + 1e-5) * q["s"][None, :, None, None] + q["bb"][None, :, None, None]
+        return ((y - tb) ** 2).mean()
+    mb = model([h.make_node("Conv", ["x", "w2"], ["z"]),
+                h.make_node("BatchNormalization", ["z", "s", "bb", "rm", "rv"], ["y", "nm", "nv"],
+                            training_mode=1)],
+               [vi("x", [3, 2, 3, 2])], [vi("y", [3, 2, 3, 2])], qb)
+    mb.graph.node.insert(0, h.make_node("Constant", [], ["rm"], value=nh.from_array(rm, "rm")))
+    mb.graph.node.insert(0, h.make_node("Constant", [], ["rv"], value=nh.from_array(rv, "rv")))
+    yield ("batchnorm_training_mse", mb, "mse", {"x": xb, "labels": tb}, qb, fb)
+
+
 def run_case(name, m, loss, feeds, params, f):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
@@ -364,7 +408,7 @@ def run_case(name, m, loss, feeds, params, f):
 
 
 ok = True
-for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()):
+for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()):
     if only and name not in only:
         continue
     ok &= run_case(name, m, loss, feeds, params, f)

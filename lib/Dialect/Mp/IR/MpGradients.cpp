@@ -711,33 +711,114 @@ LogicalResult vjp(LayerNormalizationOp op, Emit &e, ArrayRef<Value> g,
   return success();
 }
 
-/// BatchNormalization in inference form: y = (x - mean) * scale / sqrt(var
-/// + eps) + B with the given statistics, linear in x, scale and B. (The
-/// running statistics are not trained.)
+/// BatchNormalization. Inference form: y = (x - mean) * scale / sqrt(var +
+/// eps) + B with the given statistics, linear in x, scale and B (the running
+/// statistics are not trained). Training form (batch statistics, as
+/// LayerNormalization over every dim but the channel): dx = rstd * (dxhat -
+/// mean(dxhat) - xhat * mean(dxhat * xhat)); the running averages it also
+/// returns carry no gradient.
 LogicalResult vjp(BatchNormalizationOp op, Emit &e, ArrayRef<Value> g,
                   SmallVectorImpl<Value> &out) {
-  if (op->getNumResults() != 1 || op.getTrainingMode().value_or(0))
-    return fail(op, "training-mode BatchNormalization");
+  bool training = op.getTrainingMode().value_or(0) != 0 || op->getNumResults() > 1;
+  if (op.getSavedMean() || op.getSavedVar())
+    return fail(op, "opset 7-8 saved statistics");
   auto xt = e.type(op.getX());
   int64_t rank = xt.getRank();
   Type et = xt.getElementType();
   double eps = op.getEpsilon() ? op.getEpsilon()->convertToDouble() : 1e-5;
   SmallVector<int64_t> chanShape(rank, 1);
   chanShape[1] = xt.getDimSize(1);
-  auto chanT = RankedTensorType::get(chanShape, et);
-  auto asChan = [&](Value v) { return e.reshape(v, RankedTensorType::get(chanShape, e.type(v).getElementType())); };
-  Value rstd = e.unary<ReciprocalOp>(e.unary<SqrtOp>(e.add(asChan(op.getInputVar()), e.scalar(et, eps))));
-  Value xhat = e.mul(e.sub(op.getX(), asChan(op.getInputMean())), rstd);
-  out.push_back(e.mul(g[0], e.mul(asChan(op.getScale()), rstd)));
+  auto asChan = [&](Value v) {
+    return e.reshape(v, RankedTensorType::get(chanShape, e.type(v).getElementType()));
+  };
   SmallVector<int64_t> red = {0};
   for (int64_t d = 2; d < rank; ++d)
     red.push_back(d);
+  Value x = op.getX(), gy = g[0];
+  Value mean, var;
+  if (training) {
+    mean = e.reduceMeanKeep(x, red);
+    Value xc = e.sub(x, mean);
+    var = e.reduceMeanKeep(e.mul(xc, xc), red);
+  } else {
+    mean = asChan(op.getInputMean());
+    var = asChan(op.getInputVar());
+  }
+  Value rstd = e.unary<ReciprocalOp>(e.unary<SqrtOp>(e.add(var, e.scalar(et, eps))));
+  Value xhat = e.mul(e.sub(x, mean), rstd);
+  Value scale = asChan(op.getScale());
+  if (training) {
+    Value dxhat = e.mul(gy, scale);
+    Value m1 = e.reduceMeanKeep(dxhat, red);
+    Value m2 = e.reduceMeanKeep(e.mul(dxhat, xhat), red);
+    out.push_back(e.mul(rstd, e.sub(e.sub(dxhat, m1), e.mul(xhat, m2))));
+  } else {
+    out.push_back(e.mul(gy, e.mul(scale, rstd)));
+  }
   auto vecT = e.type(op.getScale());
-  out.push_back(e.reshape(e.reduceSum(e.mul(g[0], xhat), red, true), vecT));
-  out.push_back(e.reshape(e.reduceSum(g[0], red, true), e.type(op.getB())));
+  out.push_back(e.reshape(e.reduceSum(e.mul(gy, xhat), red, true), vecT));
+  out.push_back(e.reshape(e.reduceSum(gy, red, true), e.type(op.getB())));
   out.push_back(Value());
   out.push_back(Value());
-  (void)chanT;
+  return success();
+}
+
+/// ConvTranspose 2-D, one group: the adjoint of a Conv. dX is a Conv of
+/// the gradient with the same weights ([C, F, kh, kw] is Conv's
+/// [out, in, kh, kw]); dW a Conv of the gradient (batch as channels) with
+/// the input as the kernel, stride and dilation swapped; dB a sum.
+LogicalResult vjp(ConvTransposeOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto xt = e.type(op.getX()), wt = e.type(op.getW()), yt = e.type(op->getResult(0));
+  if (xt.getRank() != 4)
+    return fail(op, "only 2-D transposed convolutions");
+  if (op.getGroup().value_or(1) != 1)
+    return fail(op, "grouped transposed convolution");
+  if ((op.getAutoPad() && *op.getAutoPad() != "NOTSET") || op.getOutputShape())
+    return fail(op, "auto_pad or output_shape");
+  SmallVector<int64_t> s = {1, 1}, d = {1, 1}, p = {0, 0, 0, 0};
+  if (auto v = op.getStrides())
+    s.assign(v->begin(), v->end());
+  if (auto v = op.getDilations())
+    d.assign(v->begin(), v->end());
+  if (auto v = op.getPads())
+    p.assign(v->begin(), v->end());
+  int64_t kh = wt.getDimSize(2), kw = wt.getDimSize(3);
+  auto arr = [&](StringRef n, ArrayRef<int64_t> v) {
+    return NamedAttribute(e.b.getStringAttr(n), e.b.getDenseI64ArrayAttr(v));
+  };
+  // dX[n, c, i] = sum_f,k g[n, f, i*s + k*d - p] W[c, f, k]: a Conv of g.
+  SmallVector<int64_t> dxSize;
+  for (int i = 0; i < 2; ++i)
+    dxSize.push_back((yt.getDimSize(2 + i) + p[i] + p[i + 2] - ((i ? kw : kh) - 1) * d[i] - 1) / s[i] +
+                     1);
+  auto dxT = RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), dxSize[0], dxSize[1]},
+                                   xt.getElementType());
+  Value dx = ConvOp::create(e.b, e.loc, TypeRange{dxT}, ValueRange{g[0], op.getW()},
+                            {arr("strides", s), arr("dilations", d), arr("pads", p),
+                             arr("kernel_shape", {kh, kw})})
+                 .getResult();
+  if (dxSize[0] != xt.getDimSize(2) || dxSize[1] != xt.getDimSize(3))
+    dx = e.slice(dx, {0, 0}, {xt.getDimSize(2), xt.getDimSize(3)}, {2, 3});
+  out.push_back(dx);
+  // dW[c, f, k] = sum_n,i x[n, c, i] g[n, f, i*s + k*d - p]: a Conv of g^T
+  // ([F, N, OH, OW]) with x^T ([C, N, IH, IW]) as the kernel.
+  Value gT = e.transpose(g[0], {1, 0, 2, 3});
+  Value xT = e.transpose(op.getX(), {1, 0, 2, 3});
+  SmallVector<int64_t> full;
+  for (int i = 0; i < 2; ++i)
+    full.push_back((yt.getDimSize(2 + i) + p[i] + p[i + 2] - (xt.getDimSize(2 + i) - 1) * s[i] - 1) /
+                       d[i] + 1);
+  auto cwT = RankedTensorType::get({wt.getDimSize(1), wt.getDimSize(0), full[0], full[1]},
+                                   wt.getElementType());
+  Value cw = ConvOp::create(e.b, e.loc, TypeRange{cwT}, ValueRange{gT, xT},
+                            {arr("strides", d), arr("dilations", s), arr("pads", p),
+                             arr("kernel_shape", {xt.getDimSize(2), xt.getDimSize(3)})})
+                 .getResult();
+  if (full[0] != kh || full[1] != kw)
+    cw = e.slice(cw, {0, 0}, {kh, kw}, {2, 3});
+  out.push_back(e.transpose(cw, {1, 0, 2, 3}));
+  if (op.getB())
+    out.push_back(e.reduceSum(g[0], {0, 2, 3}, false));
   return success();
 }
 
@@ -886,7 +967,7 @@ void mixprec::mp::attachGradientModels(MLIRContext &ctx) {
          SoftmaxOp, LogSoftmaxOp, ReduceSumOp, ReduceMeanOp, CastOp, GlobalAveragePoolOp, ConvOp,
          ExpandOp, WhereOp, ConcatOp, SplitOp, SliceOp, ReciprocalOp, ErfOp, GeluOp, LeakyReluOp,
          SoftplusOp, AbsOp, PowOp, LayerNormalizationOp, BatchNormalizationOp, GatherOp, MaxPoolOp,
-         AveragePoolOp>(ctx);
+         AveragePoolOp, ConvTransposeOp>(ctx);
 }
 
 //===----------------------------------------------------------------------===//
