@@ -400,6 +400,14 @@ def misc_op_cases():
         "m": np.array(1 << 40, np.int64), "v0": f32(2), "tx": topk_x,
         "px": np.pad(np.array([[5]], np.uint8), ((0, 3), (0, 3))).reshape(1, 1, 4, 4)}
 
+    # GroupNormalization (opset 21, per-channel affine) and
+    # InstanceNormalization, expanded into mp ops.
+    yield "group_instance_norm", model(
+        [h.make_node("GroupNormalization", ["x", "gs", "gb"], ["g"], num_groups=2, epsilon=1e-4),
+         h.make_node("InstanceNormalization", ["x", "is", "ib"], ["n"], epsilon=1e-4)],
+        [vi("x", [2, 4, 3, 5])], [vi("g", [2, 4, 3, 5]), vi("n", [2, 4, 3, 5])],
+        [w("gs", [4]), w("gb", [4]), w("is", [4]), w("ib", [4])], opset=21), {"x": f32(2, 4, 3, 5)}
+
 
 def pin_shapes(m, feeds):
     """A copy of `m` whose inputs have the feeds' shapes, re-inferred."""

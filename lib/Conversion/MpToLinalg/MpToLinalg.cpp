@@ -1742,6 +1742,23 @@ struct PoolPattern : OpConversionPattern<OpT> {
   }
 };
 
+/// GroupNormalization and InstanceNormalization: expanded into mp ops
+/// (grouped statistics through Reshape and ReduceMean, f32 for f16/bf16),
+/// which the other patterns then lower.
+template <typename OpT>
+struct NormExpansionPattern : OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<Value> r = expandNormalization(op, rewriter);
+    if (failed(r))
+      return rewriter.notifyMatchFailure(op, "cannot expand");
+    rewriter.replaceOp(op, *r);
+    return success();
+  }
+};
+
 /// 1-D pooling and convolution as their 2-D forms over a unit height:
 /// [N, C, L] -> [N, C, 1, L] (and a Conv kernel [F, C/g, k] -> [F, C/g, 1, k]),
 /// with the window attributes lifted (kernel [1, k], strides [1, s],
@@ -3055,6 +3072,8 @@ void mixprec::populateMpToLinalgConversionPatterns(RewritePatternSet &patterns) 
   patterns.add<FlattenPattern>(ctx, /*benefit=*/2);
   patterns.add<Pool1DPattern<MaxPoolOp>, Pool1DPattern<AveragePoolOp>,
                Pool1DPattern<ConvOp>>(ctx, /*benefit=*/2);
+  patterns.add<NormExpansionPattern<GroupNormalizationOp>,
+               NormExpansionPattern<InstanceNormalizationOp>>(ctx);
   mixprec::detail::populateControlFlowPatterns(patterns);
   mixprec::detail::populateRecurrentPatterns(patterns);
   mixprec::detail::populateAxisOpPatterns(patterns);

@@ -362,6 +362,71 @@ def cases4():
     yield ("batchnorm_training_mse", mb, "mse", {"x": xb, "labels": tb}, qb, fb)
 
 
+def conv2d_grouped(x, w, groups, stride, pad):
+    cg, fg = x.shape[1] // groups, w.shape[0] // groups
+    return np.concatenate([conv2d(x[:, i * cg:(i + 1) * cg], w[i * fg:(i + 1) * fg], np.zeros(fg),
+                                  stride, pad, 1) for i in range(groups)], axis=1)
+
+
+def cases5():
+    # Grouped Conv -> GroupNorm -> Elu / HardSigmoid / HardSwish / Clip,
+    # Max/Min, InstanceNorm, ReduceMax/Min/L2/LogSumExp/Prod, MSE.
+    x = rng.standard_normal((2, 4, 5, 5))
+    q = {"w": rng.standard_normal((6, 2, 3, 3)) * 0.4, "gs": rng.uniform(0.5, 1.5, 6),
+         "gb": rng.standard_normal(6) * 0.3, "is_": rng.uniform(0.5, 1.5, 6), "ib": rng.standard_normal(6) * 0.3}
+    t = rng.standard_normal((2, 6))
+    def gn(v, groups, s_, b_, eps=1e-5):
+        n, c = v.shape[:2]
+        vg = v.reshape(n, groups, -1)
+        vg = (vg - vg.mean(-1, keepdims=True)) / np.sqrt(vg.var(-1, keepdims=True) + eps)
+        return vg.reshape(v.shape) * s_[None, :, None, None] + b_[None, :, None, None]
+    def f(q):
+        c = conv2d_grouped(x, q["w"], 2, 1, (1, 1, 1, 1))
+        g_ = gn(c, 3, q["gs"], q["gb"])
+        elu = np.where(g_ > 0, g_, np.exp(g_) - 1)
+        hsg = np.clip(0.2 * g_ + 0.5, 0, 1)
+        hsw = g_ * np.clip(g_ / 6 + 0.5, 0, 1)
+        cl = np.clip(g_, -0.5, 0.7)
+        mx = np.maximum(elu, hsw)
+        mn = np.minimum(cl, hsg)
+        inn = gn(mx + mn, 6, q["is_"], q["ib"])
+        r1 = inn.max(axis=(2, 3)) + inn.min(axis=(2, 3))
+        r2 = np.sqrt((inn ** 2).sum(axis=(2, 3)))
+        m_ = inn.max(axis=(2, 3), keepdims=True)
+        r3 = np.log(np.exp(inn).sum(axis=(2, 3)))
+        r4 = (1.0 + 0.05 * np.tanh(inn)).prod(axis=(2, 3))
+        return ((r1 + r2 + r3 + r4 - t) ** 2).mean()
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1], group=2),
+        h.make_node("GroupNormalization", ["c", "gs", "gb"], ["g"], num_groups=3),
+        h.make_node("Elu", ["g"], ["elu"]), h.make_node("HardSigmoid", ["g"], ["hsg"]),
+        h.make_node("HardSwish", ["g"], ["hsw"]),
+        h.make_node("Clip", ["g", "lo", "hi"], ["cl"]),
+        h.make_node("Max", ["elu", "hsw"], ["mx"]), h.make_node("Min", ["cl", "hsg"], ["mn"]),
+        h.make_node("Add", ["mx", "mn"], ["s"]),
+        h.make_node("InstanceNormalization", ["s", "is_", "ib"], ["inn"]),
+        h.make_node("ReduceMax", ["inn", "ax"], ["rmax"], keepdims=0),
+        h.make_node("ReduceMin", ["inn", "ax"], ["rmin"], keepdims=0),
+        h.make_node("ReduceL2", ["inn", "ax"], ["rl2"], keepdims=0),
+        h.make_node("ReduceLogSumExp", ["inn", "ax"], ["rlse"], keepdims=0),
+        h.make_node("Tanh", ["inn"], ["th"]), h.make_node("Mul", ["th", "k01"], ["th1"]),
+        h.make_node("Add", ["th1", "k15"], ["pp"]),
+        h.make_node("ReduceProd", ["pp", "ax"], ["rprod"], keepdims=0),
+        h.make_node("Add", ["rmax", "rmin"], ["a1"]), h.make_node("Add", ["a1", "rl2"], ["a2"]),
+        h.make_node("Add", ["a2", "rlse"], ["a3"]), h.make_node("Add", ["a3", "rprod"], ["y"])]
+    consts = {"lo": np.array(-0.5), "hi": np.array(0.7), "ax": np.array([2, 3], np.int64),
+              "k01": np.array(0.05), "k15": np.array(1.0)}
+    for k, v in consts.items():
+        nodes.insert(0, h.make_node("Constant", [], [k], value=nh.from_array(v, k)))
+    m = model(nodes, [vi("x", [2, 4, 5, 5])], [vi("y", [2, 6])], q, opset=21)
+    m.ir_version = 10
+    # Opset 21 is past the importer's shape inference, and onnx's own does
+    # not type GroupNormalization's output: declare it, infer the rest.
+    m.graph.value_info.append(vi("g", [2, 6, 5, 5]))
+    m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    yield ("grouped_conv_groupnorm_activations_reductions", m, "mse", {"x": x, "labels": t}, q, f)
+
+
 def run_case(name, m, loss, feeds, params, f):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
@@ -408,7 +473,7 @@ def run_case(name, m, loss, feeds, params, f):
 
 
 ok = True
-for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()):
+for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()) + list(cases5()):
     if only and name not in only:
         continue
     ok &= run_case(name, m, loss, feeds, params, f)

@@ -461,15 +461,15 @@ LogicalResult vjp(GlobalAveragePoolOp op, Emit &e, ArrayRef<Value> g,
   return success();
 }
 
-/// Conv 2-D, one group: dX is a ConvTranspose of the gradient with the
-/// same weights; dW a Conv of the input (batch as channels) with the
-/// gradient as the kernel (stride and dilation swap roles); dB a sum.
+/// Conv 2-D (grouped and depthwise too): dX is a ConvTranspose of the
+/// gradient with the same weights and groups; dW, per group, a Conv of the
+/// input (batch as channels) with the gradient as the kernel (stride and
+/// dilation swap roles); dB a sum.
 LogicalResult vjp(ConvOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
   auto xt = e.type(op.getX()), wt = e.type(op.getW()), yt = e.type(op->getResult(0));
   if (xt.getRank() != 4)
     return fail(op, "only 2-D convolutions");
-  if (op.getGroup().value_or(1) != 1)
-    return fail(op, "grouped convolution");
+  int64_t groups = op.getGroup().value_or(1);
   if (op.getAutoPad() && *op.getAutoPad() != "NOTSET")
     return fail(op, "auto_pad");
   SmallVector<int64_t> s = {1, 1}, d = {1, 1}, p = {0, 0, 0, 0};
@@ -492,27 +492,38 @@ LogicalResult vjp(ConvOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> 
     if (outPad.back() < 0)
       return fail(op, "inconsistent output size");
   }
+  // The conv's [F, C/g, kh, kw] kernel is the transposed conv's [in, out/g,
+  // kh, kw] kernel: the same weights, the same groups.
   out.push_back(ConvTransposeOp::create(
                     e.b, e.loc, TypeRange{xt}, ValueRange{g[0], op.getW()},
                     {arr("strides", s), arr("dilations", d), arr("pads", p),
-                     arr("kernel_shape", k), arr("output_padding", outPad)})
+                     arr("kernel_shape", k), arr("output_padding", outPad),
+                     NamedAttribute(e.b.getStringAttr("group"), e.b.getI64IntegerAttr(groups))})
                     .getResult());
-  // dW[f, c, i, j] = sum_n,oh,ow g[n, f, oh, ow] * Xpad[n, c, oh*s + i*d, ...]
-  Value xT = e.transpose(op.getX(), {1, 0, 2, 3});  // [C, N, H, W]
-  Value gT = e.transpose(g[0], {1, 0, 2, 3});       // [F, N, OH, OW]
+  // dW[f, c, i, j] = sum_n,oh,ow g[n, f, oh, ow] * Xpad[n, c, oh*s + i*d, ...],
+  // one group at a time (group g pairs input channels g*C/G.. with filters
+  // g*F/G..).
+  int64_t cg = xt.getDimSize(1) / groups, fg = wt.getDimSize(0) / groups;
   SmallVector<int64_t> full;
   for (int i = 0; i < 2; ++i)
     full.push_back((xt.getDimSize(2 + i) + p[i] + p[i + 2] - (yt.getDimSize(2 + i) - 1) * s[i] - 1) /
                        d[i] + 1);
-  auto cwT = RankedTensorType::get({xt.getDimSize(1), wt.getDimSize(0), full[0], full[1]},
-                                   wt.getElementType());
-  Value cw = ConvOp::create(e.b, e.loc, TypeRange{cwT}, ValueRange{xT, gT},
-                            {arr("strides", d), arr("dilations", s), arr("pads", p),
-                             arr("kernel_shape", {yt.getDimSize(2), yt.getDimSize(3)})})
-                 .getResult();
-  if (full[0] != kh || full[1] != kw)
-    cw = e.slice(cw, {0, 0}, {kh, kw}, {2, 3});
-  out.push_back(e.transpose(cw, {1, 0, 2, 3}));
+  SmallVector<Value> perGroup;
+  for (int64_t gi = 0; gi < groups; ++gi) {
+    Value xg = groups == 1 ? op.getX() : e.slice(op.getX(), {gi * cg}, {(gi + 1) * cg}, {1});
+    Value gg = groups == 1 ? g[0] : e.slice(g[0], {gi * fg}, {(gi + 1) * fg}, {1});
+    Value xT = e.transpose(xg, {1, 0, 2, 3}); // [C/G, N, H, W]
+    Value gT = e.transpose(gg, {1, 0, 2, 3}); // [F/G, N, OH, OW]
+    auto cwT = RankedTensorType::get({cg, fg, full[0], full[1]}, wt.getElementType());
+    Value cw = ConvOp::create(e.b, e.loc, TypeRange{cwT}, ValueRange{xT, gT},
+                              {arr("strides", d), arr("dilations", s), arr("pads", p),
+                               arr("kernel_shape", {yt.getDimSize(2), yt.getDimSize(3)})})
+                   .getResult();
+    if (full[0] != kh || full[1] != kw)
+      cw = e.slice(cw, {0, 0}, {kh, kw}, {2, 3});
+    perGroup.push_back(e.transpose(cw, {1, 0, 2, 3}));
+  }
+  out.push_back(groups == 1 ? perGroup[0] : e.concat(perGroup, 0));
   if (op.getB())
     out.push_back(e.reduceSum(g[0], {0, 2, 3}, false));
   return success();
@@ -932,6 +943,195 @@ LogicalResult vjp(AveragePoolOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<
   return success();
 }
 
+LogicalResult vjp(EluOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  Value x = op.getX(), y = op->getResult(0);
+  Type et = e.type(x).getElementType();
+  double alpha = op.getAlpha() ? op.getAlpha()->convertToDouble() : 1.0;
+  // x > 0: 1; else alpha e^x = y + alpha.
+  Value d = e.where(e.greaterThan(x, e.scalar(et, 0.0)), e.scalar(et, 1.0),
+                    e.add(y, e.scalar(et, alpha)), e.type(x));
+  out.push_back(e.mul(g[0], d));
+  return success();
+}
+
+/// 1 inside (lo, hi) of `v`, else 0, as `v`'s type.
+Value inside(Emit &e, Value v, double lo, double hi) {
+  auto t = e.type(v);
+  Type et = t.getElementType();
+  auto bt = RankedTensorType::get(t.getShape(), e.b.getI1Type());
+  Value a = e.greaterThan(v, e.scalar(et, lo));
+  Value b2 = LessOp::create(e.b, e.loc, TypeRange{bt}, ValueRange{v, e.scalar(et, hi)}).getResult();
+  return e.castTo(AndOp::create(e.b, e.loc, TypeRange{bt}, ValueRange{a, b2}).getResult(), et);
+}
+
+LogicalResult vjp(HardSigmoidOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  double alpha = op.getAlpha() ? op.getAlpha()->convertToDouble() : 0.2;
+  double beta = op.getBeta() ? op.getBeta()->convertToDouble() : 0.5;
+  Value x = op.getX();
+  Value pre = e.add(e.mulScalar(x, alpha), e.scalar(e.type(x).getElementType(), beta));
+  out.push_back(e.mulScalar(e.mul(g[0], inside(e, pre, 0.0, 1.0)), alpha));
+  return success();
+}
+
+LogicalResult vjp(HardSwishOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  // y = x hs(x), hs(x) = clip(x / 6 + 1/2, 0, 1): dy = hs(x) + x / 6 on (-3, 3).
+  Value x = op->getOperand(0);
+  Type et = e.type(x).getElementType();
+  Value hs = HardSigmoidOp::create(e.b, e.loc, TypeRange{e.type(x)}, ValueRange{x},
+                                   {NamedAttribute(e.b.getStringAttr("alpha"), e.b.getF32FloatAttr(1.0 / 6)),
+                                    NamedAttribute(e.b.getStringAttr("beta"), e.b.getF32FloatAttr(0.5))})
+                 .getResult();
+  Value d = e.add(hs, e.mul(e.mulScalar(x, 1.0 / 6), inside(e, x, -3.0, 3.0)));
+  (void)et;
+  out.push_back(e.mul(g[0], d));
+  return success();
+}
+
+LogicalResult vjp(ClipOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  // The gradient passes where the input is within [min, max].
+  Value x = op.getInput(), y = op->getResult(0);
+  auto xt = e.type(x);
+  Value pass = EqualOp::create(e.b, e.loc,
+                               TypeRange{RankedTensorType::get(xt.getShape(), e.b.getI1Type())},
+                               ValueRange{x, y})
+                   .getResult();
+  out.push_back(e.mul(g[0], e.castTo(pass, xt.getElementType())));
+  for (unsigned i = 1; i < op->getNumOperands(); ++i)
+    out.push_back(Value());
+  return success();
+}
+
+/// Min/Max: each operand gets the gradient where it is the selected value;
+/// tied operands share it evenly (as PyTorch does).
+template <typename OpT>
+LogicalResult selectVJP(OpT op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  Value y = op->getResult(0);
+  auto yt = e.type(y);
+  SmallVector<Value> hits;
+  Value count;
+  for (Value x : op->getOperands()) {
+    Value hit = EqualOp::create(e.b, e.loc,
+                                TypeRange{RankedTensorType::get(yt.getShape(), e.b.getI1Type())},
+                                ValueRange{x, y})
+                    .getResult();
+    hits.push_back(e.castTo(hit, yt.getElementType()));
+    count = count ? e.add(count, hits.back()) : hits.back();
+  }
+  Value share = e.div(g[0], count);
+  for (auto [x, hit] : llvm::zip(op->getOperands(), hits))
+    out.push_back(e.unbroadcast(e.mul(share, hit), e.type(x)));
+  return success();
+}
+LogicalResult vjp(MaxOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  return selectVJP(op, e, g, out);
+}
+LogicalResult vjp(MinOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  return selectVJP(op, e, g, out);
+}
+
+/// The normalised reduced axes of a ReduceX op (attribute or constant operand;
+/// all when empty).
+template <typename OpT> SmallVector<int64_t> reducedAxes(OpT op, int64_t rank) {
+  SmallVector<int64_t> axes;
+  if (auto a = op.getAxes())
+    axes.assign(a->begin(), a->end());
+  if (Value av = op.getAxesVal()) {
+    DenseIntElementsAttr c;
+    if (matchPattern(av, m_Constant(&c)))
+      for (const APInt &v : c.getValues<APInt>())
+        axes.push_back(v.getSExtValue());
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  for (int64_t &a : axes)
+    if (a < 0)
+      a += rank;
+  return axes;
+}
+template <typename OpT> SmallVector<int64_t> keptShape(OpT op, RankedTensorType xt) {
+  SmallVector<int64_t> shape(xt.getShape());
+  for (int64_t a : reducedAxes(op, xt.getRank()))
+    shape[a] = 1;
+  return shape;
+}
+
+/// The reduced axes of a ReduceX op (attribute or constant operand) and the
+/// gradient and result broadcast back to the input's shape.
+template <typename OpT>
+LogicalResult reduceBroadcast(OpT op, Emit &e, ArrayRef<Value> g, Value &gOut, Value &yOut) {
+  auto xt = e.type(op.getData());
+  int64_t rank = xt.getRank();
+  SmallVector<int64_t> axes;
+  if (auto a = op.getAxes())
+    axes.assign(a->begin(), a->end());
+  if (Value av = op.getAxesVal()) {
+    DenseIntElementsAttr c;
+    if (!matchPattern(av, m_Constant(&c)))
+      return fail(op, "runtime axes");
+    for (const APInt &v : c.getValues<APInt>())
+      axes.push_back(v.getSExtValue());
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  SmallVector<int64_t> keepShape(xt.getShape());
+  for (int64_t &a : axes) {
+    if (a < 0)
+      a += rank;
+    keepShape[a] = 1;
+  }
+  auto kt = RankedTensorType::get(keepShape, xt.getElementType());
+  gOut = e.expand(e.reshape(g[0], kt), xt);
+  yOut = e.expand(e.reshape(op->getResult(0), kt), xt);
+  return success();
+}
+
+template <typename OpT>
+LogicalResult reduceOtherVJP(OpT op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  Value gx, yx;
+  if (failed(reduceBroadcast(op, e, g, gx, yx)))
+    return failure();
+  Value x = op.getData();
+  auto xt = e.type(x);
+  Value d;
+  if constexpr (std::is_same_v<OpT, ReduceMaxOp> || std::is_same_v<OpT, ReduceMinOp>) {
+    // Tied extremes share the gradient evenly.
+    Value hit = EqualOp::create(e.b, e.loc,
+                                TypeRange{RankedTensorType::get(xt.getShape(), e.b.getI1Type())},
+                                ValueRange{x, yx})
+                    .getResult();
+    d = e.castTo(hit, xt.getElementType());
+    Value cnt = e.expand(e.reshape(e.reduceSum(d, reducedAxes(op, xt.getRank()), true),
+                                   RankedTensorType::get(keptShape(op, xt), xt.getElementType())),
+                         xt);
+    d = e.div(d, cnt);
+  } else if constexpr (std::is_same_v<OpT, ReduceL2Op>) {
+    d = e.div(x, yx);
+  } else if constexpr (std::is_same_v<OpT, ReduceLogSumExpOp>) {
+    d = e.exp(e.sub(x, yx));
+  } else { // ReduceProd: y / x (x != 0)
+    d = e.div(yx, x);
+  }
+  out.push_back(e.mul(gx, d));
+  if (op.getAxesVal())
+    out.push_back(Value());
+  return success();
+}
+LogicalResult vjp(ReduceMaxOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  return reduceOtherVJP(op, e, g, out);
+}
+LogicalResult vjp(ReduceMinOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  return reduceOtherVJP(op, e, g, out);
+}
+LogicalResult vjp(ReduceL2Op op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  return reduceOtherVJP(op, e, g, out);
+}
+LogicalResult vjp(ReduceLogSumExpOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  return reduceOtherVJP(op, e, g, out);
+}
+LogicalResult vjp(ReduceProdOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  return reduceOtherVJP(op, e, g, out);
+}
+
 template <typename OpT>
 struct VJPModel : GradientOpInterface::ExternalModel<VJPModel<OpT>, OpT> {
   LogicalResult buildVJP(Operation *op, OpBuilder &builder, ArrayRef<Value> resultGrads,
@@ -967,7 +1167,8 @@ void mixprec::mp::attachGradientModels(MLIRContext &ctx) {
          SoftmaxOp, LogSoftmaxOp, ReduceSumOp, ReduceMeanOp, CastOp, GlobalAveragePoolOp, ConvOp,
          ExpandOp, WhereOp, ConcatOp, SplitOp, SliceOp, ReciprocalOp, ErfOp, GeluOp, LeakyReluOp,
          SoftplusOp, AbsOp, PowOp, LayerNormalizationOp, BatchNormalizationOp, GatherOp, MaxPoolOp,
-         AveragePoolOp, ConvTransposeOp>(ctx);
+         AveragePoolOp, ConvTransposeOp, EluOp, HardSigmoidOp, HardSwishOp, ClipOp, MaxOp, MinOp,
+         ReduceMaxOp, ReduceMinOp, ReduceL2Op, ReduceLogSumExpOp, ReduceProdOp>(ctx);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1131,5 +1332,74 @@ LogicalResult mixprec::mp::decomposeRecurrentForTraining(Operation *op) {
     return decompose(g, b);
   if (auto r = dyn_cast<RNNOp>(op))
     return decompose(r, b);
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// GroupNormalization / InstanceNormalization as mp ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// y = scale * (x - mean) / sqrt(var + eps) + bias with the statistics over
+/// each (n, group): x is viewed as [N, G, C/G * spatial]. Statistics in f32
+/// for f16/bf16 storage.
+FailureOr<Value> normalizeGroups(Operation *op, OpBuilder &b, Value x, Value scale, Value bias,
+                                 int64_t groups, double eps) {
+  Emit e{b, op->getLoc()};
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  if (!xt || !xt.hasStaticShape() || xt.getRank() < 3 ||
+      !cast<RankedTensorType>(scale.getType()).hasStaticShape())
+    return op->emitOpError("needs static shapes"), failure();
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1);
+  if (groups <= 0 || c % groups)
+    return op->emitOpError("channels must divide into the groups"), failure();
+  Type et = xt.getElementType();
+  Type ct = (et.isF16() || et.isBF16()) ? Type(b.getF32Type()) : et;
+  Value xc = e.castTo(x, ct);
+  int64_t inner = xt.getNumElements() / (n * groups);
+  auto gT = RankedTensorType::get({n, groups, inner}, ct);
+  Value xg = e.reshape(xc, gT);
+  Value mean = e.reduceMeanKeep(xg, {2});
+  Value d = e.sub(xg, mean);
+  Value var = e.reduceMeanKeep(e.mul(d, d), {2});
+  Value xhat = e.div(d, e.unary<SqrtOp>(e.add(var, e.scalar(ct, eps))));
+  Value y = e.reshape(xhat, RankedTensorType::get(xt.getShape(), ct));
+  // Per-channel (C entries) or per-group (G entries, GroupNormalization-18)
+  // affine parameters, broadcast over [N, C, spatial...].
+  auto affine = [&](Value v) -> Value {
+    Value vc = e.castTo(v, ct);
+    int64_t k = cast<RankedTensorType>(v.getType()).getNumElements();
+    SmallVector<int64_t> shape(xt.getRank(), 1);
+    if (k == c) {
+      shape[1] = c;
+      return e.reshape(vc, RankedTensorType::get(shape, ct));
+    }
+    // One value per group: repeat it over the group's channels.
+    SmallVector<int64_t> g3 = {groups, 1};
+    Value r = e.reshape(vc, RankedTensorType::get(g3, ct));
+    r = e.expand(r, RankedTensorType::get({groups, c / groups}, ct));
+    shape[1] = c;
+    return e.reshape(r, RankedTensorType::get(shape, ct));
+  };
+  y = e.add(e.mul(y, affine(scale)), affine(bias));
+  return e.castTo(y, et);
+}
+
+} // namespace
+
+FailureOr<Value> mixprec::mp::expandNormalization(Operation *op, OpBuilder &b) {
+  if (auto g = dyn_cast<GroupNormalizationOp>(op)) {
+    double eps = g.getEpsilon() ? g.getEpsilon()->convertToDouble() : 1e-5;
+    return normalizeGroups(op, b, g.getX(), g.getScale(), g.getBias(),
+                           static_cast<int64_t>(g.getNumGroups()), eps);
+  }
+  if (auto in = dyn_cast<InstanceNormalizationOp>(op)) {
+    double eps = in.getEpsilon() ? in.getEpsilon()->convertToDouble() : 1e-5;
+    auto t = dyn_cast<RankedTensorType>(in.getInput().getType());
+    if (!t || t.getRank() < 3)
+      return op->emitOpError("needs a ranked input"), failure();
+    return normalizeGroups(op, b, in.getInput(), in.getScale(), in.getB(), t.getDimSize(1), eps);
+  }
   return failure();
 }

@@ -333,6 +333,20 @@ struct MpBuildTrainStepPass
     for (Operation *op : recurrent)
       if (failed(decomposeRecurrentForTraining(op)))
         return signalPassFailure();
+    // Group and instance normalisation become the mp ops they are made of.
+    SmallVector<Operation *> norms;
+    func.walk([&](Operation *op) {
+      if (isa<GroupNormalizationOp, InstanceNormalizationOp>(op))
+        norms.push_back(op);
+    });
+    for (Operation *op : norms) {
+      OpBuilder nb(op);
+      FailureOr<Value> r = expandNormalization(op, nb);
+      if (failed(r))
+        return signalPassFailure();
+      op->getResult(0).replaceAllUsesWith(*r);
+      op->erase();
+    }
     Block &body = func.front();
     auto ret = cast<func::ReturnOp>(body.getTerminator());
     MLIRContext *ctx = &getContext();

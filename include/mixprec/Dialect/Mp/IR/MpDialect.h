@@ -73,6 +73,11 @@ void attachGradientModels(mlir::MLIRContext &ctx);
 /// rule: backpropagation through time by differentiating the unrolled
 /// graph. Static shapes, default activations, no clip or sequence_lens.
 llvm::LogicalResult decomposeRecurrentForTraining(mlir::Operation *op);
+/// GroupNormalization or InstanceNormalization as mp ops (Reshape,
+/// ReduceMean, Sub, Mul, Div, Sqrt, Add; f32 statistics for f16/bf16),
+/// built at `builder`'s insertion point; returns the result. Used by the CPU
+/// lowering and by differentiation.
+mlir::FailureOr<mlir::Value> expandNormalization(mlir::Operation *op, mlir::OpBuilder &builder);
 } // namespace mixprec::mp
 
 #endif // MIXPREC_DIALECT_MP_IR_MPDIALECT_H
