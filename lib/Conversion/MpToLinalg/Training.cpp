@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -119,8 +120,71 @@ struct OptimizerUpdatePattern : OpConversionPattern<OptimizerUpdateOp> {
   }
 };
 
+/// MaxPool's input gradient: the window maxima's flat indices from a MaxPool
+/// with `Indices`, then dX[idx[i]] += dY[i] over every output element (a
+/// sequential scatter-add, so overlapping windows accumulate).
+struct MaxPoolGradPattern : OpConversionPattern<MaxPoolGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    auto gt = dyn_cast<RankedTensorType>(op.getDY().getType());
+    if (!xt || !gt || !xt.hasStaticShape() || !gt.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    auto it = RankedTensorType::get(gt.getShape(), rewriter.getI64Type());
+    // The forward pool with indices; its lowering is the N-D pooling pattern.
+    SmallVector<NamedAttribute> attrs;
+    for (NamedAttribute a : op->getAttrs())
+      attrs.push_back(a);
+    auto pool = MaxPoolOp::create(rewriter, loc, TypeRange{gt, it}, ValueRange{op.getX()}, attrs);
+    Value idx = pool.getResult(1);
+    int64_t n = gt.getNumElements(), m = xt.getNumElements();
+    Type e = xt.getElementType(), acc = accumulatorFor(e);
+    auto flat = [&](Value v, int64_t size, Type elem) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<ReassociationIndices> re = {llvm::to_vector(llvm::seq<int64_t>(0, t.getRank()))};
+      return tensor::CollapseShapeOp::create(rewriter, loc, RankedTensorType::get({size}, elem), v, re);
+    };
+    Value idxF = flat(idx, n, rewriter.getI64Type());
+    Value gF = flat(adaptor.getDY(), n, gt.getElementType());
+    Value dx = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m}, acc);
+    dx = linalg::FillOp::create(rewriter, loc, floatConst(rewriter, loc, acc, 0.0), dx).getResult(0);
+    Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value cn = arith::ConstantIndexOp::create(rewriter, loc, n);
+    Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, c0, cn, c1, ValueRange{dx},
+        [&](OpBuilder &b, Location l, Value i, ValueRange carried) {
+          Value j = arith::IndexCastOp::create(
+              b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, idxF, ValueRange{i}));
+          Value gv = convertScalar(b, l, tensor::ExtractOp::create(b, l, gF, ValueRange{i}), acc);
+          Value cur = tensor::ExtractOp::create(b, l, carried[0], ValueRange{j});
+          Value upd = tensor::InsertOp::create(b, l, arith::AddFOp::create(b, l, cur, gv),
+                                               carried[0], ValueRange{j});
+          scf::YieldOp::create(b, l, upd);
+        });
+    Value r = loop.getResult(0);
+    if (acc != e) {
+      Value o = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m}, e);
+      SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(1, rewriter.getContext()));
+      r = linalg::GenericOp::create(
+              rewriter, loc, TypeRange{o.getType()}, ValueRange{r}, ValueRange{o}, maps,
+              SmallVector<IteratorType>{IteratorType::parallel},
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                linalg::YieldOp::create(b, l, convertScalar(b, l, a[0], e));
+              })
+              .getResult(0);
+    }
+    SmallVector<ReassociationIndices> re = {llvm::to_vector(llvm::seq<int64_t>(0, xt.getRank()))};
+    rewriter.replaceOp(op, tensor::ExpandShapeOp::create(rewriter, loc, xt, r, re).getResult());
+    return success();
+  }
+};
+
 } // namespace
 
 void mixprec::detail::populateTrainingPatterns(RewritePatternSet &patterns) {
-  patterns.add<OptimizerUpdatePattern>(patterns.getContext());
+  patterns.add<OptimizerUpdatePattern, MaxPoolGradPattern>(patterns.getContext());
 }

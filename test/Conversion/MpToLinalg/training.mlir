@@ -37,3 +37,27 @@ func.func @sgd(%p: tensor<3xf32>, %g: tensor<3xf32>, %lr: tensor<f32>, %step: te
   %np = mp.optimizer_update "sgd" %p, %g, lr = %lr, step = %step, grad_scale = %scale, skip = %skip {beta1 = 0.9 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, momentum = 0.0 : f32, weight_decay = 0.0 : f32, resultSegmentSizes = array<i32: 1, 0, 0, 0>} : (tensor<3xf32>, tensor<3xf32>, tensor<f32>, tensor<i64>, tensor<f32>, tensor<i1>) -> tensor<3xf32>
   return %np : tensor<3xf32>
 }
+
+// -----
+
+// Overlapping, padded MaxPool gradient: the forward pool with indices, then an
+// FP32 scatter-add of dY at each window's argmax, truncated back to f16 once.
+// CHECK-LABEL: func.func @max_pool_grad
+// CHECK:       tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:       %[[POOL:.*]]:2 = linalg.generic
+// CHECK:       } -> (tensor<1x2x3x3xf16>, tensor<1x2x3x3xi64>)
+// CHECK:       %[[IDX:.*]] = tensor.collapse_shape %[[POOL]]#1 {{.*}} into tensor<18xi64>
+// CHECK:       %[[G:.*]] = tensor.collapse_shape %arg1 {{.*}} into tensor<18xf16>
+// CHECK:       %[[Z:.*]] = linalg.fill {{.*}} -> tensor<50xf32>
+// CHECK:       scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[Z]]) -> (tensor<50xf32>)
+// CHECK:         %[[J:.*]] = tensor.extract %[[IDX]]
+// CHECK:         arith.extf
+// CHECK:         tensor.extract %[[ACC]]
+// CHECK:         arith.addf
+// CHECK:         tensor.insert
+// CHECK:       arith.truncf %{{.*}} : f32 to f16
+// CHECK:       tensor.expand_shape {{.*}} into tensor<1x2x5x5xf16>
+func.func @max_pool_grad(%x: tensor<1x2x5x5xf16>, %dy: tensor<1x2x3x3xf16>) -> tensor<1x2x5x5xf16> {
+  %dx = mp.max_pool_grad %x, %dy {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5xf16>, tensor<1x2x3x3xf16>) -> tensor<1x2x5x5xf16>
+  return %dx : tensor<1x2x5x5xf16>
+}

@@ -24,8 +24,8 @@ func.func @main(%x: tensor<1x1x4x4xf32> {mp.name = "x"}) -> (tensor<1x1x4x4xf32>
 func.func @main(%x: tensor<1x1x5x5xf32> {mp.name = "x"}) -> (tensor<1x1x3x3xf32> {mp.name = "y"}) {
   %w = mp.constant {initializer = "w", value = dense<0.5> : tensor<1x1x5x5xf32>} : () -> tensor<1x1x5x5xf32>
   %m = mp.mul %x, %w : (tensor<1x1x5x5xf32>, tensor<1x1x5x5xf32>) -> tensor<1x1x5x5xf32>
-  // expected-error @+1 {{'mp.max_pool' op has no gradient: overlapping, padded or partial windows}}
-  %p = mp.max_pool %m {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>} : (tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32>
+  // expected-error @+1 {{'mp.average_pool' op has no gradient: padding not counted, ceil_mode, auto_pad or dilations}}
+  %p = mp.average_pool %m {dilations = array<i64: 2, 2>, kernel_shape = array<i64: 2, 2>} : (tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32>
   return %p : tensor<1x1x3x3xf32>
 }
 

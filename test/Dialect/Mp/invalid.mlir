@@ -2177,3 +2177,19 @@ func.func @optimizer_update_f16_master(%p: tensor<3xf16>, %g: tensor<3xf16>, %lr
   %np = mp.optimizer_update "sgd" %p, %g, lr = %lr, step = %s, grad_scale = %k, skip = %b {beta1 = 0.9 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, momentum = 0.0 : f32, weight_decay = 0.0 : f32, resultSegmentSizes = array<i32: 1, 0, 0, 0>} : (tensor<3xf16>, tensor<3xf16>, tensor<f32>, tensor<i64>, tensor<f32>, tensor<i1>) -> tensor<3xf16>
   return %np : tensor<3xf16>
 }
+
+// -----
+
+func.func @max_pool_grad_type(%x: tensor<1x1x4x4xf32>, %dy: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf16> {
+  // expected-error @+1 {{dX must have X's type}}
+  %dx = mp.max_pool_grad %x, %dy {kernel_shape = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf16>
+  return %dx : tensor<1x1x4x4xf16>
+}
+
+// -----
+
+func.func @max_pool_grad_kernel(%x: tensor<1x1x4x4xf32>, %dy: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{kernel_shape needs one entry per spatial dim}}
+  %dx = mp.max_pool_grad %x, %dy {kernel_shape = array<i64: 2>} : (tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %dx : tensor<1x1x4x4xf32>
+}

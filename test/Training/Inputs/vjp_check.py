@@ -427,6 +427,24 @@ def cases5():
     yield ("grouped_conv_groupnorm_activations_reductions", m, "mse", {"x": x, "labels": t}, q, f)
 
 
+def cases6():
+    # ResNet's stem pooling: 3x3 windows, stride 2, pad 1 (overlapping and
+    # padded), after a Conv; and a 1-D pool with ceil_mode.
+    x = rng.standard_normal((2, 2, 7, 7))
+    q = {"w": rng.standard_normal((3, 2, 3, 3)) * 0.5}
+    t = rng.standard_normal((2, 3, 4, 4))
+    def f(q):
+        c = conv2d(x, q["w"], np.zeros(3), 1, (1, 1, 1, 1), 1)
+        cp = np.pad(c, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+        y = np.stack([np.stack([cp[:, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3].max(axis=(2, 3))
+                                for j in range(4)], -1) for i in range(4)], -2)
+        return ((y - t) ** 2).mean()
+    m = model([h.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+               h.make_node("MaxPool", ["c"], ["y"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])],
+              [vi("x", [2, 2, 7, 7])], [vi("y", [2, 3, 4, 4])], q)
+    yield ("maxpool_overlapping_padded_mse", m, "mse", {"x": x, "labels": t}, q, f)
+
+
 def run_case(name, m, loss, feeds, params, f):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
@@ -473,7 +491,7 @@ def run_case(name, m, loss, feeds, params, f):
 
 
 ok = True
-for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()) + list(cases5()):
+for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()) + list(cases5()) + list(cases6()):
     if only and name not in only:
         continue
     ok &= run_case(name, m, loss, feeds, params, f)

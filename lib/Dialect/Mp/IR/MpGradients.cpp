@@ -872,13 +872,20 @@ LogicalResult vjp(GatherOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value
   return success();
 }
 
-/// MaxPool with non-overlapping windows that tile the input (kernel ==
-/// stride, no padding or dilation): the gradient goes to the positions that
-/// equal their window's maximum.
+/// MaxPool. Windows that tile the input (kernel == stride, no padding or
+/// dilation): the gradient goes to the positions that equal their window's
+/// maximum, with mp ops only. Otherwise mp.max_pool_grad scatters each
+/// window's gradient to its first maximum.
 LogicalResult vjp(MaxPoolOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
   auto xt = e.type(op.getX());
-  if (xt.getRank() != 4 || op->getNumResults() != 1)
-    return fail(op, "only 2-D MaxPool without Indices");
+  if (op->getNumResults() != 1)
+    return fail(op, "MaxPool with Indices");
+  if (xt.getRank() != 4) {
+    SmallVector<NamedAttribute> attrs(op->getAttrs());
+    out.push_back(MaxPoolGradOp::create(e.b, e.loc, TypeRange{xt}, ValueRange{op.getX(), g[0]}, attrs)
+                      .getResult());
+    return success();
+  }
   ArrayRef<int64_t> k = op.getKernelShape();
   SmallVector<int64_t> s(k.begin(), k.end());
   if (auto v = op.getStrides())
@@ -887,8 +894,14 @@ LogicalResult vjp(MaxPoolOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Valu
   bool dilated = op.getDilations() && llvm::any_of(*op.getDilations(), [](int64_t p) { return p != 1; });
   if (s[0] != k[0] || s[1] != k[1] || padded || dilated ||
       (op.getAutoPad() && *op.getAutoPad() != "NOTSET" && *op.getAutoPad() != "VALID") ||
-      xt.getDimSize(2) % k[0] || xt.getDimSize(3) % k[1])
-    return fail(op, "overlapping, padded or partial windows");
+      xt.getDimSize(2) % k[0] || xt.getDimSize(3) % k[1]) {
+    // Overlapping, padded or partial windows: the gradient scatter op, which
+    // routes each window's gradient to its (first) maximum.
+    SmallVector<NamedAttribute> attrs(op->getAttrs());
+    out.push_back(MaxPoolGradOp::create(e.b, e.loc, TypeRange{xt}, ValueRange{op.getX(), g[0]}, attrs)
+                      .getResult());
+    return success();
+  }
   int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), oh = xt.getDimSize(2) / k[0],
           ow = xt.getDimSize(3) / k[1];
   Type et = xt.getElementType();

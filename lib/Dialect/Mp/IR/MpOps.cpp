@@ -1112,3 +1112,13 @@ LogicalResult OptimizerUpdateOp::verify() {
   }
   return success();
 }
+
+LogicalResult MaxPoolGradOp::verify() {
+  auto xt = dyn_cast<RankedTensorType>(getX().getType());
+  auto dxt = dyn_cast<RankedTensorType>(getDX().getType());
+  if (!xt || !dxt || xt != dxt)
+    return emitOpError("dX must have X's type");
+  if ((int64_t)getKernelShape().size() != xt.getRank() - 2)
+    return emitOpError("kernel_shape needs one entry per spatial dim");
+  return success();
+}

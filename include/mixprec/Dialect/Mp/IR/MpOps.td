@@ -693,6 +693,27 @@ def Mp_EinsumOp : Mp_Op<"einsum", "Einsum", "*", "1", [Pure]> {
 // Training (no ONNX counterpart)
 //===----------------------------------------------------------------------===//
 
+def Mp_MaxPoolGradOp : Op<Mp_Dialect, "max_pool_grad", [Pure]> {
+  let summary = "Gradient of MaxPool with respect to its input";
+  let description = [{
+    `dX[p] = sum over the windows w that contain p of dY[w] * (p is w's
+    maximum)`, the maximum being the first one in window order, as MaxPool's
+    `Indices` define it. `X` is the forward input; the window attributes are
+    MaxPool's (kernel_shape, strides, pads, dilations, ceil_mode, auto_pad).
+    The vector-Jacobian rule of MaxPool emits it for windows that overlap,
+    pad or do not tile the input; the CPU lowering takes the indices from a
+    MaxPool with `Indices` and scatter-adds `dY` into a zero `dX`.
+  }];
+  let arguments = (ins Mp_Tensor:$X, Mp_Tensor:$dY, OStr:$auto_pad, OI64:$ceil_mode,
+                       OI64s:$dilations, DenseI64ArrayAttr:$kernel_shape, OI64s:$pads,
+                       OI64s:$strides);
+  let results = (outs Mp_Tensor:$dX);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $X `,` $dY attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Mp_OptimizerUpdateOp : Op<Mp_Dialect, "optimizer_update",
     [Pure, AttrSizedOperandSegments, AttrSizedResultSegments]> {
   let summary = "One fused optimizer step on an FP32 master weight";
