@@ -2046,23 +2046,26 @@ struct DropoutPattern : OpConversionPattern<DropoutOp> {
     if (!xt || !xt.hasStaticShape() || !isFloatLike(xt.getElementType()))
       return rewriter.notifyMatchFailure(op, "training dropout needs a static float input");
     Type f32 = rewriter.getF32Type();
+    // The arithmetic type: f64 data keeps f64, the rest computes in f32.
+    Type ft = xt.getElementType().isF64() ? xt.getElementType() : f32;
     auto scalar = [&](Value t) {
       auto tt = cast<RankedTensorType>(t.getType());
       SmallVector<Value> zeros(tt.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
       return tensor::ExtractOp::create(rewriter, loc, t, zeros).getResult();
     };
     Value flag = scalar(adaptor.getTrainingMode());
-    Value ratio = adaptor.getRatioVal()
-                      ? convertScalar(rewriter, loc, scalar(adaptor.getRatioVal()), f32)
-                      : floatConst(rewriter, loc, f32,
-                                   op.getRatio() ? op.getRatio()->convertToDouble() : 0.5);
+    Value ratioFt = adaptor.getRatioVal()
+                        ? convertScalar(rewriter, loc, scalar(adaptor.getRatioVal()), ft)
+                        : floatConst(rewriter, loc, ft,
+                                     op.getRatio() ? op.getRatio()->convertToDouble() : 0.5);
     // Inference when the flag is false: ratio 0.
-    ratio = arith::SelectOp::create(rewriter, loc, flag, ratio, floatConst(rewriter, loc, f32, 0.0));
-    Value one = floatConst(rewriter, loc, f32, 1.0);
-    Value keepAll = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OGE, ratio, one);
+    ratioFt = arith::SelectOp::create(rewriter, loc, flag, ratioFt, floatConst(rewriter, loc, ft, 0.0));
+    Value ratio = convertScalar(rewriter, loc, ratioFt, f32);
+    Value one = floatConst(rewriter, loc, ft, 1.0);
+    Value keepAll = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OGE, ratioFt, one);
     Value scale = arith::SelectOp::create(
-        rewriter, loc, keepAll, floatConst(rewriter, loc, f32, 0.0),
-        arith::DivFOp::create(rewriter, loc, one, arith::SubFOp::create(rewriter, loc, one, ratio)));
+        rewriter, loc, keepAll, floatConst(rewriter, loc, ft, 0.0),
+        arith::DivFOp::create(rewriter, loc, one, arith::SubFOp::create(rewriter, loc, one, ratioFt)));
     uint32_t seed = (uint32_t)op.getSeed().value_or(0);
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = xt.getRank();
@@ -2102,9 +2105,9 @@ struct DropoutPattern : OpConversionPattern<DropoutOp> {
           Value u = arith::UIToFPOp::create(b, l, f32, arith::ShRUIOp::create(b, l, h, c32(8)));
           u = arith::MulFOp::create(b, l, u, floatConst(b, l, f32, 1.0 / 16777216.0));
           Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, ratio);
-          Value x = convertScalar(b, l, a[0], f32);
+          Value x = convertScalar(b, l, a[0], ft);
           Value y = arith::SelectOp::create(b, l, keep, arith::MulFOp::create(b, l, x, scale),
-                                            floatConst(b, l, f32, 0.0));
+                                            floatConst(b, l, ft, 0.0));
           linalg::YieldOp::create(b, l,
                                   ValueRange{convertScalar(b, l, y, xt.getElementType()), keep});
         });

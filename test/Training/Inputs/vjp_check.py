@@ -445,6 +445,224 @@ def cases6():
     yield ("maxpool_overlapping_padded_mse", m, "mse", {"x": x, "labels": t}, q, f)
 
 
+def cases7():
+    # Data movement and indexing: Gather on axis 1, a reversed strided Slice
+    # and a step-3 Slice, Pad with a negative (cropping) pad, Tile, CumSum
+    # (exclusive + reverse, and plain), GatherElements with negative and
+    # repeated indices on a narrower index tensor, TopK and Einsum (explicit
+    # and implicit output). Each branch is weighted by a random constant and
+    # summed per batch row.
+    x = rng.standard_normal((2, 6, 5))
+    q = {"w": rng.standard_normal((2, 6, 5)), "w2": rng.standard_normal((5, 4)),
+         "w3": rng.standard_normal((3, 5))}
+    gidx = np.array([[0, 2], [2, 5]], np.int64)
+    eidx = rng.integers(-6, 6, (2, 3, 4)).astype(np.int64)
+    eidx[0, 0, 0], eidx[0, 1, 0] = 3, -3   # the same row twice
+    shapes = {"r1": (2, 2, 2, 5), "r2": (2, 3, 3), "r3": (2, 9, 2), "r4": (2, 12, 15),
+              "r5": (2, 6, 5), "r6": (2, 6, 5), "r7": (2, 3, 4), "r8": (2, 6, 2), "r9": (2, 6, 4),
+              "r10": (2, 6, 3)}
+    R = {k: rng.standard_normal(v) for k, v in shapes.items()}
+    t = rng.standard_normal(2)
+
+    def f(q):
+        a = x * q["w"]
+        b = []
+        b.append(a[:, gidx, :])
+        b.append(a[:, 5::-2, 0:5:2])
+        s3 = a[:, :, 1:5:3]
+        b.append(np.pad(s3, ((0, 0), (1, 2), (0, 1)), constant_values=0.3)[:, :, 1:])
+        b.append(np.tile(a, (1, 2, 3)))
+        b.append(np.flip(np.cumsum(np.flip(a, 2), 2), 2) - a)
+        b.append(np.cumsum(a, 1))
+        b.append(np.take_along_axis(a[:, :, :4], eidx % 6, axis=1))
+        b.append(-np.sort(-a, axis=2)[:, :, :2])
+        b.append(np.einsum("bij,jk->bik", a, q["w2"]))
+        b.append(np.einsum("bij,kj->bik", a, q["w3"]))
+        y = sum((v * R[f"r{i + 1}"]).reshape(2, -1).sum(1) for i, v in enumerate(b))
+        return ((y - t) ** 2).mean()
+
+    def ints(v):
+        return np.array(v, np.int64)
+    consts = {"gidx": gidx, "eidx": eidx, "st2": ints([5, 0]), "en2": ints([-100, 5]),
+              "ax2": ints([1, 2]), "sp2": ints([-2, 2]), "st3": ints([1]), "en3": ints([5]),
+              "ax3": ints([2]), "sp3": ints([3]), "pads": ints([0, 1, -1, 0, 2, 1]),
+              "pv": np.array(0.3), "reps": ints([1, 2, 3]), "cax2": ints(2),
+              "cax1": np.array(1, np.int32), "k": ints([2]), "rax": ints([1, 2]),
+              "rax3": ints([1, 2, 3])}
+    consts.update(R)
+    nodes = [h.make_node("Mul", ["x", "w"], ["a"]),
+             h.make_node("Gather", ["a", "gidx"], ["b1"], axis=1),
+             h.make_node("Slice", ["a", "st2", "en2", "ax2", "sp2"], ["b2"]),
+             h.make_node("Slice", ["a", "st3", "en3", "ax3", "sp3"], ["s3"]),
+             h.make_node("Pad", ["s3", "pads", "pv"], ["b3"]),
+             h.make_node("Tile", ["a", "reps"], ["b4"]),
+             h.make_node("CumSum", ["a", "cax2"], ["b5"], exclusive=1, reverse=1),
+             h.make_node("CumSum", ["a", "cax1"], ["b6"]),
+             h.make_node("GatherElements", ["a", "eidx"], ["b7"], axis=1),
+             h.make_node("TopK", ["a", "k"], ["b8", "i8"], axis=2),
+             h.make_node("Einsum", ["a", "w2"], ["b9"], equation="bij,jk->bik"),
+             h.make_node("Einsum", ["a", "w3"], ["b10"], equation="bij,kj")]
+    for i in range(1, 11):
+        nodes.append(h.make_node("Mul", [f"b{i}", f"r{i}"], [f"m{i}"]))
+        nodes.append(h.make_node("ReduceSum", [f"m{i}", "rax3" if i == 1 else "rax"], [f"sum{i}"],
+                                 keepdims=0))
+    acc = "sum1"
+    for i in range(2, 11):
+        nodes.append(h.make_node("Add", [acc, f"sum{i}"], [f"acc{i}"]))
+        acc = f"acc{i}"
+    nodes.append(h.make_node("Identity", [acc], ["y"]))
+    for k, v in consts.items():
+        nodes.insert(0, h.make_node("Constant", [], [k], value=nh.from_array(v, k)))
+    m = model(nodes, [vi("x", [2, 6, 5])], [vi("y", [2])], q)
+    m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    yield ("indexing_data_movement_einsum_mse", m, "mse", {"x": x, "labels": t}, q, f)
+
+    # Grouped ConvTranspose (2 groups), strided, padded, with output_padding.
+    xg = rng.standard_normal((2, 4, 3, 3))
+    qg = {"w": rng.standard_normal((4, 3, 3, 2)) * 0.5, "b": rng.standard_normal(6)}
+
+    def fwd(q):
+        ys = [conv_transpose2d(xg[:, 2 * j:2 * j + 2], q["w"][2 * j:2 * j + 2], np.zeros(3), 2,
+                               (1, 0, 0, 1), (1, 0)) for j in range(2)]
+        return np.concatenate(ys, 1) + q["b"][None, :, None, None]
+    tg = rng.standard_normal(fwd(qg).shape)
+
+    def fg(q):
+        return ((fwd(q) - tg) ** 2).mean()
+    mg = model([h.make_node("ConvTranspose", ["x", "w", "b"], ["y"], strides=[2, 2], pads=[1, 0, 0, 1],
+                            output_padding=[1, 0], group=2)],
+               [vi("x", [2, 4, 3, 3])], [vi("y", list(tg.shape))], qg)
+    yield ("grouped_conv_transpose_mse", mg, "mse", {"x": xg, "labels": tg}, qg, fg)
+
+
+def dropout_mask(shape, ratio, seed):
+    """The keep-mask of a training-mode Dropout (seeded), read from mp-run's
+    forward pass on ones. It is random by design, so the numpy forward pass
+    takes it as given; the gradient is still checked against finite
+    differences of that forward pass."""
+    d = os.path.join(out, "dropout_mask")
+    os.makedirs(d, exist_ok=True)
+    nodes = [h.make_node("Constant", [], ["r"], value=nh.from_array(np.array(ratio, np.float32), "r")),
+             h.make_node("Constant", [], ["t"], value=nh.from_array(np.array(True), "t")),
+             h.make_node("Dropout", ["x", "r", "t"], ["y"], seed=seed)]
+    m = model(nodes, [vi("x", list(shape), T.FLOAT)], [vi("y", list(shape), T.FLOAT)], {})
+    onnx.save(m, os.path.join(d, "m.onnx"))
+    np.save(os.path.join(d, "x.npy"), np.ones(shape, np.float32))
+    subprocess.run([mp_run, os.path.join(d, "m.onnx"), f"--input=x={os.path.join(d, 'x.npy')}",
+                    "--output-dir", d], check=True, capture_output=True)
+    return np.load(os.path.join(d, "y.npy")) != 0
+
+
+def cases8():
+    # Training-mode Dropout (seeded, ratio 0.3) between two MatMuls, after an
+    # inference-mode Dropout (the identity).
+    x = rng.standard_normal((4, 8))
+    q = {"w1": rng.standard_normal((8, 6)) * 0.5, "w2": rng.standard_normal((6, 3)) * 0.5}
+    t = rng.standard_normal((4, 3))
+    mask = dropout_mask((4, 6), 0.3, 5)
+    assert 0 < mask.sum() < mask.size
+
+    def f(q):
+        return (((x @ q["w1"]) * mask / 0.7 @ q["w2"] - t) ** 2).mean()
+    nodes = [h.make_node("Constant", [], ["r"], value=nh.from_array(np.array(0.3), "r")),
+             h.make_node("Constant", [], ["tm"], value=nh.from_array(np.array(True), "tm")),
+             h.make_node("MatMul", ["x", "w1"], ["h0"]),
+             h.make_node("Dropout", ["h0"], ["h1"]),
+             h.make_node("Dropout", ["h1", "r", "tm"], ["h2"], seed=5),
+             h.make_node("MatMul", ["h2", "w2"], ["y"])]
+    m = model(nodes, [vi("x", [4, 8])], [vi("y", [4, 3])], q)
+    yield ("dropout_training_mse", m, "mse", {"x": x, "labels": t}, q, f)
+
+
+def cases9():
+    # Resize: nearest (asymmetric, floor) x2, linear half_pixel to given
+    # sizes (a downsample), cubic align_corners with scales 1.5 / 0.75, and
+    # linear tf_crop_and_resize whose roi reaches outside the input
+    # (extrapolated points). The forward oracle is a float64 numpy version:
+    # each mode is a per-axis interpolation matrix (onnx.reference is not
+    # used: part of its Resize arithmetic is float32, 7e-7 off).
+    x = rng.standard_normal((1, 2, 4, 4))
+    q = {"w": rng.standard_normal((1, 2, 4, 4))}
+    outs = {"r1": (1, 2, 8, 8), "r2": (1, 2, 3, 3), "r3": (1, 2, 6, 3), "r4": (1, 2, 5, 6)}
+    R = {f"k{i + 1}": rng.standard_normal(v) for i, v in enumerate(outs.values())}
+    t = rng.standard_normal(1)
+    consts = {"sc1": np.array([1, 1, 2, 2], np.float32), "sz2": np.array([1, 2, 3, 3], np.int64),
+              "sc3": np.array([1, 1, 1.5, 0.75], np.float32),
+              "roi4": np.array([0, 0, 0.2, -0.1, 1, 1, 0.9, 1.2], np.float32),
+              "sz4": np.array([1, 2, 5, 6], np.int64), "ax": np.array([1, 2, 3], np.int64)}
+    consts.update(R)
+    nodes = [h.make_node("Mul", ["x", "w"], ["a"]),
+             h.make_node("Resize", ["a", "", "sc1"], ["r1"], mode="nearest",
+                         coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+             h.make_node("Resize", ["a", "", "", "sz2"], ["r2"], mode="linear"),
+             h.make_node("Resize", ["a", "", "sc3"], ["r3"], mode="cubic",
+                         coordinate_transformation_mode="align_corners"),
+             h.make_node("Resize", ["a", "roi4", "", "sz4"], ["r4"], mode="linear",
+                         coordinate_transformation_mode="tf_crop_and_resize",
+                         extrapolation_value=0.7)]
+    for i in range(1, 5):
+        nodes.append(h.make_node("Mul", [f"r{i}", f"k{i}"], [f"m{i}"]))
+        nodes.append(h.make_node("ReduceSum", [f"m{i}", "ax"], [f"s{i}"], keepdims=0))
+    nodes += [h.make_node("Add", ["s1", "s2"], ["u1"]), h.make_node("Add", ["u1", "s3"], ["u2"]),
+              h.make_node("Add", ["u2", "s4"], ["y"])]
+    for k, v in consts.items():
+        nodes.insert(0, h.make_node("Constant", [], [k], value=nh.from_array(v, k)))
+    m = model(nodes, [vi("x", [1, 2, 4, 4])], [vi("y", [1])], q)
+    m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    roi = consts["roi4"].astype(np.float64)
+
+    def cubic_w(d, A=-0.75):
+        d = abs(d)
+        if d <= 1:
+            return (A + 2) * d ** 3 - (A + 3) * d ** 2 + 1
+        return A * d ** 3 - 5 * A * d ** 2 + 8 * A * d - 4 * A if d < 2 else 0.0
+
+    def interp(n, m, coord):
+        """[m, n] interpolation matrix and the outside-the-input mask."""
+        M, outside = np.zeros((m, n)), np.zeros(m, bool)
+        for o in range(m):
+            xo = coord(o)
+            if xo < 0 or xo > n - 1:
+                outside[o] = True
+                continue
+            x0 = int(np.floor(xo))
+            M[o, x0] += 1 - (xo - x0)
+            M[o, min(x0 + 1, n - 1)] += xo - x0
+        return M, outside
+
+    def nearest(n, m, s):
+        M = np.zeros((m, n))
+        for o in range(m):
+            M[o, min(int(np.floor(o / s)), n - 1)] = 1
+        return M
+
+    def cubic_ac(n, m):
+        M = np.zeros((m, n))
+        for o in range(m):
+            xo = o * (n - 1) / (m - 1)
+            f = int(np.floor(xo))
+            for k in range(-1, 3):
+                M[o, min(max(f + k, 0), n - 1)] += cubic_w(xo - (f + k))
+        return M
+    lin2, _ = interp(4, 3, lambda o: (o + 0.5) / 0.75 - 0.5)
+    crop_h, out_h = interp(4, 5, lambda o: roi[2] * 3 + o * (roi[6] - roi[2]) * 3 / 4)
+    crop_w, out_w = interp(4, 6, lambda o: roi[3] * 3 + o * (roi[7] - roi[3]) * 3 / 5)
+    crop_out = out_h[:, None] | out_w[None, :]
+    mats = [(nearest(4, 8, 2.0), nearest(4, 8, 2.0)), (lin2, lin2),
+            (cubic_ac(4, 6), cubic_ac(4, 3)), (crop_h, crop_w)]
+
+    def f(q):
+        a = x * q["w"]
+        y = 0.0
+        for i, (mh, mw) in enumerate(mats):
+            r = np.einsum("oh,nchw,pw->ncop", mh, a, mw)
+            if i == 3:
+                r = np.where(crop_out[None, None], float(np.float32(0.7)), r)  # a float attribute
+            y = y + (r * R[f"k{i + 1}"]).sum(axis=(1, 2, 3))
+        return ((y - t) ** 2).mean()
+    yield ("resize_modes_mse", m, "mse", {"x": x, "labels": t}, q, f)
+
+
 def run_case(name, m, loss, feeds, params, f):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
@@ -491,7 +709,7 @@ def run_case(name, m, loss, feeds, params, f):
 
 
 ok = True
-for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()) + list(cases5()) + list(cases6()):
+for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()) + list(cases5()) + list(cases6()) + list(cases7()) + list(cases8()) + list(cases9()):
     if only and name not in only:
         continue
     ok &= run_case(name, m, loss, feeds, params, f)

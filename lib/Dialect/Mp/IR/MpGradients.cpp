@@ -36,6 +36,12 @@ struct Emit {
     auto t = RankedTensorType::get({(int64_t)vals.size()}, b.getI64Type());
     return ConstantOp::create(b, loc, t, DenseIntElementsAttr::get(t, vals), StringAttr());
   }
+  /// A rank-0 i64 constant.
+  Value i64Scalar(int64_t v) {
+    auto t = RankedTensorType::get({}, b.getI64Type());
+    return ConstantOp::create(b, loc, t, DenseIntElementsAttr::get(t, ArrayRef<int64_t>{v}),
+                              StringAttr());
+  }
   /// A rank-0 constant of `elem`.
   Value scalar(Type elem, double v) {
     auto t = RankedTensorType::get({}, elem);
@@ -572,55 +578,187 @@ LogicalResult vjp(SplitOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value>
   return success();
 }
 
-/// Slice with constant starts/ends/axes and unit steps: the gradient is the
-/// output gradient zero-padded back to the input's shape.
+/// The values of a constant integer operand, or of the attribute that
+/// replaced it in older opsets.
+std::optional<SmallVector<int64_t>> constInts(Value v, std::optional<ArrayRef<int64_t>> attr) {
+  if (!v) {
+    if (!attr)
+      return std::nullopt;
+    return SmallVector<int64_t>(attr->begin(), attr->end());
+  }
+  DenseIntElementsAttr c;
+  if (!matchPattern(v, m_Constant(&c)))
+    return std::nullopt;
+  SmallVector<int64_t> r;
+  for (const APInt &x : c.getValues<APInt>())
+    r.push_back(x.getSExtValue());
+  return r;
+}
+
+/// Reverses `v` along `axis` (a Slice with step -1).
+Value reverseAxis(Emit &e, Value v, int64_t axis) {
+  NamedAttribute segments(e.b.getStringAttr("operandSegmentSizes"),
+                          e.b.getDenseI32ArrayAttr({1, 1, 1, 1, 1}));
+  return SliceOp::create(e.b, e.loc, TypeRange{e.type(v)},
+                         ValueRange{v, e.i64s({-1}), e.i64s({std::numeric_limits<int64_t>::min()}),
+                                    e.i64s({axis}), e.i64s({-1})},
+                         {segments})
+      .getResult();
+}
+
+/// Scatters `gv` (m elements along `axis`) to positions st, st + k, ... of
+/// an axis of n elements (k >= 1), zeros elsewhere: the adjoint of a
+/// strided slice along one axis.
+Value scatterStrided(Emit &e, Value gv, int64_t axis, int64_t st, int64_t k, int64_t n) {
+  auto t = e.type(gv);
+  int64_t m = t.getDimSize(axis), rank = t.getRank();
+  Value cur = gv;
+  int64_t len = m;
+  if (k > 1 && m > 0) {
+    // [.., m, ..] -> [.., m, 1, ..] -> pad the new dim to k -> [.., m*k, ..].
+    SmallVector<int64_t> shape(t.getShape());
+    shape.insert(shape.begin() + axis + 1, 1);
+    cur = e.reshape(cur, RankedTensorType::get(shape, t.getElementType()));
+    SmallVector<int64_t> lo(rank + 1, 0), hi(rank + 1, 0);
+    hi[axis + 1] = k - 1;
+    cur = e.pad(cur, lo, hi);
+    SmallVector<int64_t> merged(t.getShape());
+    merged[axis] = m * k;
+    cur = e.reshape(cur, RankedTensorType::get(merged, t.getElementType()));
+    len = std::min(m * k, n - st);
+    if (len != m * k)
+      cur = e.slice(cur, {0}, {len}, {axis});
+  }
+  SmallVector<int64_t> lo(rank, 0), hi(rank, 0);
+  lo[axis] = st;
+  hi[axis] = n - st - len;
+  return e.pad(cur, lo, hi);
+}
+
+/// Slice with constant starts/ends/axes/steps: the gradient is the output
+/// gradient scattered back to the sliced positions (zero padding for unit
+/// steps, interleaved zeros for larger ones, a reversal for negative ones).
 LogicalResult vjp(SliceOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
   auto xt = e.type(op.getData());
-  auto ints = [&](Value v, std::optional<ArrayRef<int64_t>> attr) -> std::optional<SmallVector<int64_t>> {
-    if (!v) {
-      if (!attr)
-        return std::nullopt;
-      return SmallVector<int64_t>(attr->begin(), attr->end());
-    }
-    DenseIntElementsAttr c;
-    if (!matchPattern(v, m_Constant(&c)))
-      return std::nullopt;
-    SmallVector<int64_t> r;
-    for (const APInt &x : c.getValues<APInt>())
-      r.push_back(x.getSExtValue());
-    return r;
-  };
-  auto starts = ints(op.getStartsVal(), op.getStarts());
-  auto ends = ints(op.getEndsVal(), op.getEnds());
+  auto starts = constInts(op.getStartsVal(), op.getStarts());
+  auto ends = constInts(op.getEndsVal(), op.getEnds());
   if (!starts || !ends)
     return fail(op, "runtime starts/ends");
   SmallVector<int64_t> axes;
   if (op.getAxesVal() || op.getAxes()) {
-    auto a = ints(op.getAxesVal(), op.getAxes());
+    auto a = constInts(op.getAxesVal(), op.getAxes());
     if (!a)
       return fail(op, "runtime axes");
     axes = *a;
   } else {
     axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
   }
+  SmallVector<int64_t> steps(axes.size(), 1);
   if (op.getSteps()) {
-    auto st = ints(op.getSteps(), std::nullopt);
-    if (!st || llvm::any_of(*st, [](int64_t v) { return v != 1; }))
-      return fail(op, "steps other than 1");
+    auto st = constInts(op.getSteps(), std::nullopt);
+    if (!st)
+      return fail(op, "runtime steps");
+    steps = *st;
   }
   int64_t rank = xt.getRank();
-  SmallVector<int64_t> lo(rank, 0), hi(rank, 0);
+  Value cur = g[0];
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
-    int64_t n = xt.getDimSize(a);
+    int64_t n = xt.getDimSize(a), k = steps[i];
     int64_t st = (*starts)[i] < 0 ? (*starts)[i] + n : (*starts)[i];
-    st = std::clamp<int64_t>(st, 0, n);
-    lo[a] = st;
-    hi[a] = n - st - e.type(g[0]).getDimSize(a);
+    if (k > 0) {
+      cur = scatterStrided(e, cur, a, std::clamp<int64_t>(st, 0, n), k, n);
+    } else {
+      // Elements st, st - |k|, ... are, in the reversed axis and in the same
+      // order, n-1-st, n-1-st + |k|, ...: scatter there, then reverse.
+      st = std::clamp<int64_t>(st, 0, n - 1);
+      cur = reverseAxis(e, scatterStrided(e, cur, a, n - 1 - st, -k, n), a);
+    }
   }
-  out.push_back(e.pad(g[0], lo, hi));
+  out.push_back(cur);
   for (unsigned i = 1; i < op->getNumOperands(); ++i)
     out.push_back(Value());
+  return success();
+}
+
+/// Constant-mode Pad with constant pads: the gradient is the output
+/// gradient cropped back (and zero-padded where the pads were negative).
+LogicalResult vjp(PadOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  if (op.getMode() && *op.getMode() != "constant")
+    return fail(op, "reflect, edge or wrap mode");
+  auto xt = e.type(op.getData());
+  int64_t rank = xt.getRank();
+  auto pads = constInts(op.getPadsVal(), op.getPads());
+  if (!pads)
+    return fail(op, "runtime pads");
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (op.getAxesVal()) {
+    auto a = constInts(op.getAxesVal(), std::nullopt);
+    if (!a)
+      return fail(op, "runtime axes");
+    axes = *a;
+  }
+  int64_t na = axes.size();
+  SmallVector<int64_t> lo(rank, 0), hi(rank, 0), cropLo(rank, 0), cropHi(rank, 0);
+  bool negative = false;
+  for (int64_t i = 0; i < na; ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    int64_t pl = (*pads)[i], ph = (*pads)[i + na];
+    lo[a] = std::max<int64_t>(-pl, 0);
+    hi[a] = std::max<int64_t>(-ph, 0);
+    cropLo[a] = std::max<int64_t>(pl, 0);
+    negative |= pl < 0 || ph < 0;
+  }
+  Value cur = g[0];
+  if (negative)
+    cur = e.pad(cur, lo, hi);
+  SmallVector<int64_t> starts, ends, sliceAxes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (cropLo[d] == 0 && e.type(cur).getDimSize(d) == xt.getDimSize(d))
+      continue;
+    starts.push_back(cropLo[d]);
+    ends.push_back(cropLo[d] + xt.getDimSize(d));
+    sliceAxes.push_back(d);
+  }
+  if (!sliceAxes.empty())
+    cur = e.slice(cur, starts, ends, sliceAxes);
+  out.push_back(cur);
+  for (unsigned i = 1; i < op->getNumOperands(); ++i)
+    out.push_back(Value());
+  return success();
+}
+
+/// Tile: each input element is copied to one place per repeat, so its
+/// gradient sums those: [r0*d0, ..] -> [r0, d0, ..] -> sum over the r axes.
+LogicalResult vjp(TileOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto reps = constInts(op.getRepeats(), std::nullopt);
+  if (!reps)
+    return fail(op, "runtime repeats");
+  auto xt = e.type(op.getInput());
+  SmallVector<int64_t> split, axes;
+  for (int64_t d = 0; d < xt.getRank(); ++d) {
+    split.push_back((*reps)[d]);
+    split.push_back(xt.getDimSize(d));
+    axes.push_back(2 * d);
+  }
+  Value r = e.reshape(g[0], RankedTensorType::get(split, xt.getElementType()));
+  out.push_back(e.reshape(e.reduceSum(r, axes, false), xt));
+  out.push_back(Value());
+  return success();
+}
+
+/// CumSum: y_i sums x_j over j <= i (j < i if exclusive), so dx_j sums g_i
+/// over i >= j (i > j): the same scan in the other direction.
+LogicalResult vjp(CumSumOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  SmallVector<NamedAttribute> attrs;
+  if (auto x = op.getExclusive())
+    attrs.push_back(NamedAttribute(e.b.getStringAttr("exclusive"), e.b.getI64IntegerAttr(*x)));
+  attrs.push_back(NamedAttribute(e.b.getStringAttr("reverse"),
+                                 e.b.getI64IntegerAttr(op.getReverse().value_or(0) ? 0 : 1)));
+  out.push_back(CumSumOp::create(e.b, e.loc, TypeRange{e.type(g[0])}, ValueRange{g[0], op.getAxis()},
+                                 attrs)
+                    .getResult());
+  out.push_back(Value());
   return success();
 }
 
@@ -774,18 +912,18 @@ LogicalResult vjp(BatchNormalizationOp op, Emit &e, ArrayRef<Value> g,
   return success();
 }
 
-/// ConvTranspose 2-D, one group: the adjoint of a Conv. dX is a Conv of
+/// ConvTranspose 2-D: the adjoint of a Conv. Per group, dX is a Conv of
 /// the gradient with the same weights ([C, F, kh, kw] is Conv's
 /// [out, in, kh, kw]); dW a Conv of the gradient (batch as channels) with
-/// the input as the kernel, stride and dilation swapped; dB a sum.
+/// the input as the kernel, stride and dilation swapped; dB a sum. Groups
+/// are sliced apart and their gradients concatenated.
 LogicalResult vjp(ConvTransposeOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
   auto xt = e.type(op.getX()), wt = e.type(op.getW()), yt = e.type(op->getResult(0));
   if (xt.getRank() != 4)
     return fail(op, "only 2-D transposed convolutions");
-  if (op.getGroup().value_or(1) != 1)
-    return fail(op, "grouped transposed convolution");
   if ((op.getAutoPad() && *op.getAutoPad() != "NOTSET") || op.getOutputShape())
     return fail(op, "auto_pad or output_shape");
+  int64_t groups = op.getGroup().value_or(1);
   SmallVector<int64_t> s = {1, 1}, d = {1, 1}, p = {0, 0, 0, 0};
   if (auto v = op.getStrides())
     s.assign(v->begin(), v->end());
@@ -798,53 +936,72 @@ LogicalResult vjp(ConvTransposeOp op, Emit &e, ArrayRef<Value> g, SmallVectorImp
     return NamedAttribute(e.b.getStringAttr(n), e.b.getDenseI64ArrayAttr(v));
   };
   // dX[n, c, i] = sum_f,k g[n, f, i*s + k*d - p] W[c, f, k]: a Conv of g.
-  SmallVector<int64_t> dxSize;
-  for (int i = 0; i < 2; ++i)
-    dxSize.push_back((yt.getDimSize(2 + i) + p[i] + p[i + 2] - ((i ? kw : kh) - 1) * d[i] - 1) / s[i] +
-                     1);
-  auto dxT = RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), dxSize[0], dxSize[1]},
-                                   xt.getElementType());
-  Value dx = ConvOp::create(e.b, e.loc, TypeRange{dxT}, ValueRange{g[0], op.getW()},
-                            {arr("strides", s), arr("dilations", d), arr("pads", p),
-                             arr("kernel_shape", {kh, kw})})
-                 .getResult();
-  if (dxSize[0] != xt.getDimSize(2) || dxSize[1] != xt.getDimSize(3))
-    dx = e.slice(dx, {0, 0}, {xt.getDimSize(2), xt.getDimSize(3)}, {2, 3});
-  out.push_back(dx);
+  auto dataGrad = [&](Value gv, Value w) {
+    SmallVector<int64_t> dxSize;
+    for (int i = 0; i < 2; ++i)
+      dxSize.push_back(
+          (yt.getDimSize(2 + i) + p[i] + p[i + 2] - ((i ? kw : kh) - 1) * d[i] - 1) / s[i] + 1);
+    auto dxT = RankedTensorType::get({xt.getDimSize(0), e.type(w).getDimSize(0), dxSize[0], dxSize[1]},
+                                     xt.getElementType());
+    Value dx = ConvOp::create(e.b, e.loc, TypeRange{dxT}, ValueRange{gv, w},
+                              {arr("strides", s), arr("dilations", d), arr("pads", p),
+                               arr("kernel_shape", {kh, kw})})
+                   .getResult();
+    if (dxSize[0] != xt.getDimSize(2) || dxSize[1] != xt.getDimSize(3))
+      dx = e.slice(dx, {0, 0}, {xt.getDimSize(2), xt.getDimSize(3)}, {2, 3});
+    return dx;
+  };
   // dW[c, f, k] = sum_n,i x[n, c, i] g[n, f, i*s + k*d - p]: a Conv of g^T
   // ([F, N, OH, OW]) with x^T ([C, N, IH, IW]) as the kernel.
-  Value gT = e.transpose(g[0], {1, 0, 2, 3});
-  Value xT = e.transpose(op.getX(), {1, 0, 2, 3});
-  SmallVector<int64_t> full;
-  for (int i = 0; i < 2; ++i)
-    full.push_back((yt.getDimSize(2 + i) + p[i] + p[i + 2] - (xt.getDimSize(2 + i) - 1) * s[i] - 1) /
-                       d[i] + 1);
-  auto cwT = RankedTensorType::get({wt.getDimSize(1), wt.getDimSize(0), full[0], full[1]},
-                                   wt.getElementType());
-  Value cw = ConvOp::create(e.b, e.loc, TypeRange{cwT}, ValueRange{gT, xT},
-                            {arr("strides", d), arr("dilations", s), arr("pads", p),
-                             arr("kernel_shape", {xt.getDimSize(2), xt.getDimSize(3)})})
-                 .getResult();
-  if (full[0] != kh || full[1] != kw)
-    cw = e.slice(cw, {0, 0}, {kh, kw}, {2, 3});
-  out.push_back(e.transpose(cw, {1, 0, 2, 3}));
+  auto weightGrad = [&](Value gv, Value x) {
+    Value gT = e.transpose(gv, {1, 0, 2, 3});
+    Value xT = e.transpose(x, {1, 0, 2, 3});
+    SmallVector<int64_t> full;
+    for (int i = 0; i < 2; ++i)
+      full.push_back(
+          (yt.getDimSize(2 + i) + p[i] + p[i + 2] - (xt.getDimSize(2 + i) - 1) * s[i] - 1) / d[i] +
+          1);
+    auto cwT = RankedTensorType::get({e.type(gv).getDimSize(1), e.type(x).getDimSize(1), full[0],
+                                      full[1]},
+                                     wt.getElementType());
+    Value cw = ConvOp::create(e.b, e.loc, TypeRange{cwT}, ValueRange{gT, xT},
+                              {arr("strides", d), arr("dilations", s), arr("pads", p),
+                               arr("kernel_shape", {xt.getDimSize(2), xt.getDimSize(3)})})
+                   .getResult();
+    if (full[0] != kh || full[1] != kw)
+      cw = e.slice(cw, {0, 0}, {kh, kw}, {2, 3});
+    return e.transpose(cw, {1, 0, 2, 3});
+  };
+  if (groups == 1) {
+    out.push_back(dataGrad(g[0], op.getW()));
+    out.push_back(weightGrad(g[0], op.getX()));
+  } else {
+    int64_t cg = xt.getDimSize(1) / groups, fg = wt.getDimSize(1);
+    SmallVector<Value> dxs, dws;
+    for (int64_t j = 0; j < groups; ++j) {
+      Value gj = e.slice(g[0], {j * fg}, {(j + 1) * fg}, {1});
+      Value xj = e.slice(op.getX(), {j * cg}, {(j + 1) * cg}, {1});
+      Value wj = e.slice(op.getW(), {j * cg}, {(j + 1) * cg}, {0});
+      dxs.push_back(dataGrad(gj, wj));
+      dws.push_back(weightGrad(gj, xj));
+    }
+    out.push_back(e.concat(dxs, 1));
+    out.push_back(e.concat(dws, 0));
+  }
   if (op.getB())
     out.push_back(e.reduceSum(g[0], {0, 2, 3}, false));
   return success();
 }
 
-/// Gather along axis 0 (an embedding lookup): the gradient of the table is
-/// a one-hot product, onehot(indices)^T g, which sums repeated rows.
-LogicalResult vjp(GatherOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
-  if (op.getAxis().value_or(0) != 0)
-    return fail(op, "Gather along an axis other than 0");
-  auto dt = e.type(op.getData());
-  auto it = e.type(op.getIndices());
+/// The gradient of a Gather along axis 0 of a `dt` table: a one-hot
+/// product, onehot(indices)^T g, which sums repeated rows.
+Value gatherRowsGrad(Emit &e, Value indices, Value gv, RankedTensorType dt) {
+  auto it = e.type(indices);
   Type et = dt.getElementType();
   int64_t v = dt.getDimSize(0), m = it.getNumElements();
   int64_t rowSize = dt.getNumElements() / std::max<int64_t>(v, 1);
   auto i64 = e.b.getI64Type();
-  Value idx = e.reshape(e.castTo(op.getIndices(), i64), RankedTensorType::get({m, 1}, i64));
+  Value idx = e.reshape(e.castTo(indices, i64), RankedTensorType::get({m, 1}, i64));
   // Negative indices count from the end.
   Value neg = LessOp::create(e.b, e.loc, TypeRange{RankedTensorType::get({m, 1}, e.b.getI1Type())},
                              ValueRange{idx, ConstantOp::create(e.b, e.loc, RankedTensorType::get({}, i64),
@@ -865,10 +1022,323 @@ LogicalResult vjp(GatherOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value
                              ValueRange{idx, range})
                  .getResult();
   Value onehot = e.castTo(eq, et);
-  Value g2 = e.reshape(g[0], RankedTensorType::get({m, rowSize}, et));
+  Value g2 = e.reshape(gv, RankedTensorType::get({m, rowSize}, et));
   Value table = e.matmul(e.transpose(onehot, {1, 0}), g2);
-  out.push_back(e.reshape(table, dt));
+  return e.reshape(table, dt);
+}
+
+/// Gather along axis a: the gathered axis is moved to the front of the data
+/// and the index dims to the front of the gradient, and the axis-0 rule
+/// applies; the result is moved back.
+LogicalResult vjp(GatherOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto dt = e.type(op.getData());
+  int64_t rank = dt.getRank(), a = op.getAxis().value_or(0);
+  if (a < 0)
+    a += rank;
+  if (a == 0) {
+    out.push_back(gatherRowsGrad(e, op.getIndices(), g[0], dt));
+    out.push_back(Value());
+    return success();
+  }
+  int64_t r = e.type(op.getIndices()).getRank(), gr = e.type(g[0]).getRank();
+  SmallVector<int64_t> gPerm, dShape = {dt.getDimSize(a)}, back;
+  for (int64_t i = a; i < a + r; ++i)
+    gPerm.push_back(i);
+  for (int64_t i = 0; i < gr; ++i)
+    if (i < a || i >= a + r)
+      gPerm.push_back(i);
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != a)
+      dShape.push_back(dt.getDimSize(i));
+  // Data dim i sits at 1 + i (i < a), 0 (i == a) or i (i > a) of the table.
+  for (int64_t i = 0; i < rank; ++i)
+    back.push_back(i < a ? i + 1 : i == a ? 0 : i);
+  Value table = gatherRowsGrad(e, op.getIndices(), e.transpose(g[0], gPerm),
+                               RankedTensorType::get(dShape, dt.getElementType()));
+  out.push_back(e.transpose(table, back));
   out.push_back(Value());
+  return success();
+}
+
+/// The gradient of X for Y = X gathered along `axis` at `indices`
+/// (GatherElements' semantics, which TopK's Values also follow): dX[.., v, ..]
+/// sums dY[.., j, ..] over the j whose index is v. The axis is moved last and
+/// the sum is a one-hot product; index dims smaller than X's are zero-padded.
+Value scatterAlongAxis(Emit &e, Value indices, Value gv, RankedTensorType xt, int64_t axis) {
+  auto it = e.type(indices);
+  int64_t rank = it.getRank(), v = xt.getDimSize(axis);
+  Type et = xt.getElementType(), i64 = e.b.getI64Type();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[axis], perm[rank - 1]);
+  Value idx = e.transpose(e.castTo(indices, i64), perm);
+  Value gT = e.transpose(gv, perm);
+  SmallVector<int64_t> shape(e.type(idx).getShape());
+  auto i1 = e.b.getI1Type();
+  Value neg = LessOp::create(e.b, e.loc, TypeRange{RankedTensorType::get(shape, i1)},
+                             ValueRange{idx, e.i64Scalar(0)})
+                  .getResult();
+  idx = WhereOp::create(e.b, e.loc, TypeRange{e.type(idx)},
+                        ValueRange{neg, e.binary<AddOp>(e.type(idx), idx, e.i64Scalar(v)), idx})
+            .getResult();
+  SmallVector<int64_t> shape1(shape), shapeV(shape);
+  shape1.push_back(1);
+  shapeV.push_back(v);
+  Value range = RangeOp::create(e.b, e.loc, TypeRange{RankedTensorType::get({v}, i64)},
+                                ValueRange{e.i64Scalar(0), e.i64Scalar(v), e.i64Scalar(1)})
+                    .getResult();
+  Value eq = EqualOp::create(e.b, e.loc, TypeRange{RankedTensorType::get(shapeV, i1)},
+                             ValueRange{e.reshape(idx, RankedTensorType::get(shape1, i64)), range})
+                 .getResult();
+  Value prod = e.mul(e.castTo(eq, et), e.reshape(gT, RankedTensorType::get(shape1, et)));
+  Value r = e.transpose(e.reduceSum(prod, {rank - 1}, false), perm);
+  SmallVector<int64_t> lo(rank, 0), hi(rank, 0);
+  bool smaller = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    hi[d] = xt.getDimSize(d) - e.type(r).getDimSize(d);
+    smaller |= hi[d] != 0;
+  }
+  return smaller ? e.pad(r, lo, hi) : r;
+}
+
+LogicalResult vjp(GatherElementsOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto xt = e.type(op.getData());
+  int64_t a = op.getAxis().value_or(0);
+  if (a < 0)
+    a += xt.getRank();
+  out.push_back(scatterAlongAxis(e, op.getIndices(), g[0], xt, a));
+  out.push_back(Value());
+  return success();
+}
+
+/// TopK: the values' gradient goes back to the positions Indices names.
+LogicalResult vjp(TopKOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  auto xt = e.type(op.getX());
+  int64_t a = op.getAxis().value_or(-1);
+  if (a < 0)
+    a += xt.getRank();
+  out.push_back(scatterAlongAxis(e, op.getIndices(), g[0], xt, a));
+  for (unsigned i = 1; i < op->getNumOperands(); ++i)
+    out.push_back(Value());
+  return success();
+}
+
+/// Einsum without ellipses or repeated indices in a term: the gradient of
+/// operand i is the Einsum of the output gradient with the other operands
+/// into operand i's indices ("out,others->term_i").
+LogicalResult vjp(EinsumOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  std::string eq;
+  for (char c : op.getEquation())
+    if (!isspace(static_cast<unsigned char>(c)))
+      eq.push_back(c);
+  if (eq.find("...") != std::string::npos)
+    return fail(op, "ellipsis in the equation");
+  std::string lhs = eq, rhs;
+  size_t arrow = eq.find("->");
+  SmallVector<std::string> terms;
+  if (arrow != std::string::npos) {
+    lhs = eq.substr(0, arrow);
+    rhs = eq.substr(arrow + 2);
+  }
+  SmallVector<StringRef> parts;
+  StringRef(lhs).split(parts, ',');
+  for (StringRef t : parts)
+    terms.push_back(t.str());
+  if (arrow == std::string::npos) {
+    // Implicit output: the letters that occur once, in alphabetical order.
+    for (char c = 'A'; c <= 'z'; ++c)
+      if (llvm::count(lhs, c) == 1)
+        rhs.push_back(c);
+  }
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const std::string &t = terms[i];
+    for (char c : t) {
+      if (llvm::count(t, c) != 1)
+        return fail(op, "a repeated index in one operand (a diagonal)");
+      bool elsewhere = rhs.find(c) != std::string::npos;
+      for (size_t j = 0; j < terms.size() && !elsewhere; ++j)
+        elsewhere = j != i && terms[j].find(c) != std::string::npos;
+      if (!elsewhere)
+        return fail(op, "an index summed within one operand only");
+    }
+  }
+  auto inputs = op.getInputs();
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (!isFloatTensor(inputs[i])) {
+      out.push_back(Value());
+      continue;
+    }
+    std::string geq = rhs;
+    SmallVector<Value> operands = {g[0]};
+    for (size_t j = 0; j < terms.size(); ++j) {
+      if (j == i)
+        continue;
+      geq += "," + terms[j];
+      operands.push_back(inputs[j]);
+    }
+    geq += "->" + terms[i];
+    out.push_back(EinsumOp::create(e.b, e.loc, TypeRange{e.type(inputs[i])}, operands,
+                                   {NamedAttribute(e.b.getStringAttr("equation"),
+                                                   e.b.getStringAttr(geq))})
+                      .getResult());
+  }
+  return success();
+}
+
+/// Dropout. In inference (no or false training_mode) it is the identity.
+/// In training, dX = dY * mask / (1 - ratio). The mask is the op's own
+/// second result, or, when the model does not ask for it, that of a copy of
+/// the op: the CPU lowering's mask is a pure function of the seed and the
+/// element index, so the copy drops the same elements.
+LogicalResult vjp(DropoutOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  bool training = false;
+  if (Value tm = op.getTrainingMode()) {
+    DenseElementsAttr c;
+    if (!matchPattern(tm, m_Constant(&c)))
+      return fail(op, "runtime training_mode");
+    training = c.getSplatValue<bool>();
+  }
+  auto pushRest = [&] {
+    for (unsigned i = 1; i < op->getNumOperands(); ++i)
+      out.push_back(Value());
+  };
+  if (!training) {
+    out.push_back(g[0]);
+    pushRest();
+    return success();
+  }
+  double ratio = op.getRatio() ? op.getRatio()->convertToDouble() : 0.5;
+  if (Value r = op.getRatioVal()) {
+    DenseFPElementsAttr c;
+    if (!matchPattern(r, m_Constant(&c)))
+      return fail(op, "runtime ratio");
+    ratio = (*c.getValues<APFloat>().begin()).convertToDouble();
+  }
+  auto xt = e.type(op.getData());
+  Value mask = op.getMask();
+  if (!mask) {
+    auto maskT = RankedTensorType::get(xt.getShape(), e.b.getI1Type());
+    mask = DropoutOp::create(e.b, e.loc, TypeRange{xt, maskT}, op->getOperands(), op->getAttrs())
+               .getResult(1);
+  }
+  Value keep = e.castTo(mask, xt.getElementType());
+  out.push_back(e.mulScalar(e.mul(g[0], keep), 1.0 / (1.0 - ratio)));
+  pushRest();
+  return success();
+}
+
+/// Resize with constant scales or sizes (and roi). Every mode is separable
+/// and linear in X: along each resized axis d, Y = A_d X for an
+/// [out_d, in_d] matrix that depends only on that axis' sizes, scale, roi
+/// and the interpolation attributes. So dX applies A_d^T along each axis.
+/// A_d is obtained from the op itself: the same Resize, in f32, on a probe
+/// that holds an identity in (axis c, axis d), resized along d only, gives
+/// A_d^T in (c, d). Extrapolated outputs (tf_crop_and_resize) are constants,
+/// so the probe extrapolates zeros.
+LogicalResult vjp(ResizeOp op, Emit &e, ArrayRef<Value> g, SmallVectorImpl<Value> &out) {
+  if (op.getAntialias().value_or(0))
+    return fail(op, "antialias");
+  if (op.getAxes())
+    return fail(op, "axes");
+  if (op.getKeepAspectRatioPolicy() && *op.getKeepAspectRatioPolicy() != "stretch")
+    return fail(op, "keep_aspect_ratio_policy other than stretch");
+  auto xt = e.type(op.getX()), yt = e.type(op->getResult(0));
+  int64_t rank = xt.getRank();
+  if (rank < 2)
+    return fail(op, "rank < 2");
+  auto floats = [&](Value v) -> std::optional<SmallVector<double>> {
+    DenseFPElementsAttr c;
+    if (!matchPattern(v, m_Constant(&c)))
+      return std::nullopt;
+    SmallVector<double> r;
+    for (const APFloat &f : c.getValues<APFloat>())
+      r.push_back(f.convertToDouble());
+    return r;
+  };
+  std::optional<SmallVector<double>> scales, roi;
+  if (Value sc = op.getScales(); sc && e.type(sc).getNumElements() > 0) {
+    scales = floats(sc);
+    if (!scales)
+      return fail(op, "runtime scales");
+  } else if (Value sz = op.getSizes()) {
+    if (!constInts(sz, std::nullopt))
+      return fail(op, "runtime sizes");
+  }
+  bool crop = op.getCoordinateTransformationMode() &&
+              *op.getCoordinateTransformationMode() == "tf_crop_and_resize";
+  if (Value r = op.getRoi(); crop && r && e.type(r).getNumElements() > 0) {
+    roi = floats(r);
+    if (!roi || (int64_t)roi->size() != 2 * rank)
+      return fail(op, "runtime roi");
+  }
+  Type f32 = e.b.getF32Type(), et = e.type(g[0]).getElementType();
+  SmallVector<NamedAttribute> attrs;
+  for (NamedAttribute a : op->getAttrs())
+    if (a.getName() != "operandSegmentSizes" && a.getName() != "extrapolation_value" &&
+        a.getName() != "mp.precision")
+      attrs.push_back(a);
+  attrs.push_back(NamedAttribute(e.b.getStringAttr("extrapolation_value"), e.b.getF32FloatAttr(0)));
+  auto f32Const = [&](ArrayRef<int64_t> shape, ArrayRef<float> vals) -> Value {
+    auto t = RankedTensorType::get(shape, f32);
+    return ConstantOp::create(e.b, e.loc, t, DenseElementsAttr::get(t, vals), StringAttr());
+  };
+  Value cur = g[0];
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t in = xt.getDimSize(d), outD = yt.getDimSize(d);
+    double sc = scales ? (*scales)[d] : (double)outD / in;
+    bool roiTrivial = !roi || ((*roi)[d] == 0 && (*roi)[d + rank] == 1);
+    if (sc == 1.0 && in == outD && roiTrivial)
+      continue;
+    // The probe: identity in (c, d), ones elsewhere.
+    int64_t c = d == 0 ? 1 : 0;
+    SmallVector<int64_t> ps(rank, 1), pos(rank, 1);
+    ps[c] = in;
+    ps[d] = in;
+    pos[c] = in;
+    pos[d] = outD;
+    SmallVector<float> ident(in * in, 0.0f);
+    for (int64_t i = 0; i < in; ++i)
+      ident[i * in + i] = 1.0f;
+    Value probe = f32Const(ps, ident);
+    Value roiV, scV, szV;
+    if (roi) {
+      SmallVector<float> r(rank, 0.0f);
+      r.append(rank, 1.0f);
+      r[d] = (*roi)[d];
+      r[d + rank] = (*roi)[d + rank];
+      roiV = f32Const({2 * rank}, r);
+    }
+    if (scales) {
+      SmallVector<float> v(rank, 1.0f);
+      v[d] = (float)sc;
+      scV = f32Const({rank}, v);
+    } else {
+      szV = e.i64s(pos);
+    }
+    SmallVector<Value> operands = {probe};
+    for (Value v : {roiV, scV, szV})
+      if (v)
+        operands.push_back(v);
+    SmallVector<NamedAttribute> pa(attrs);
+    pa.push_back(NamedAttribute(e.b.getStringAttr("operandSegmentSizes"),
+                                e.b.getDenseI32ArrayAttr({1, roiV ? 1 : 0, scV ? 1 : 0, szV ? 1 : 0})));
+    Value r = ResizeOp::create(e.b, e.loc, TypeRange{RankedTensorType::get(pos, f32)}, operands, pa)
+                  .getResult();
+    // r holds A^T at (c, d): [in, out] when c < d, [out, in] when c > d.
+    Value a = c < d ? e.transpose(e.reshape(r, RankedTensorType::get({in, outD}, f32)), {1, 0})
+                    : e.reshape(r, RankedTensorType::get({outD, in}, f32));
+    a = e.castTo(a, et);
+    SmallVector<int64_t> perm, inv(rank);
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != d)
+        perm.push_back(i);
+    perm.push_back(d);
+    for (int64_t i = 0; i < rank; ++i)
+      inv[perm[i]] = i;
+    cur = e.transpose(e.matmul(e.transpose(cur, perm), a), inv);
+  }
+  out.push_back(cur);
+  for (unsigned i = 1; i < op->getNumOperands(); ++i)
+    out.push_back(Value());
   return success();
 }
 
@@ -1181,7 +1651,8 @@ void mixprec::mp::attachGradientModels(MLIRContext &ctx) {
          ExpandOp, WhereOp, ConcatOp, SplitOp, SliceOp, ReciprocalOp, ErfOp, GeluOp, LeakyReluOp,
          SoftplusOp, AbsOp, PowOp, LayerNormalizationOp, BatchNormalizationOp, GatherOp, MaxPoolOp,
          AveragePoolOp, ConvTransposeOp, EluOp, HardSigmoidOp, HardSwishOp, ClipOp, MaxOp, MinOp,
-         ReduceMaxOp, ReduceMinOp, ReduceL2Op, ReduceLogSumExpOp, ReduceProdOp>(ctx);
+         ReduceMaxOp, ReduceMinOp, ReduceL2Op, ReduceLogSumExpOp, ReduceProdOp, PadOp, TileOp,
+         CumSumOp, GatherElementsOp, TopKOp, EinsumOp, DropoutOp, ResizeOp>(ctx);
 }
 
 //===----------------------------------------------------------------------===//
