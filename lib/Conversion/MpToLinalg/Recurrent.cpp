@@ -28,8 +28,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
-#include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace mixprec::mp;
@@ -38,11 +36,7 @@ using utils::IteratorType;
 
 namespace {
 
-/// One ONNX RNN activation with its alpha/beta.
-struct Activation {
-  std::string name;
-  double alpha = 0, beta = 0;
-};
+using Activation = RecurrentActivation;
 
 /// `x` through activation `a`, in x's (float) type.
 Value applyActivation(OpBuilder &b, Location l, const Activation &a, Value x) {
@@ -82,50 +76,6 @@ Value applyActivation(OpBuilder &b, Location l, const Activation &a, Value x) {
   if (n == "Softplus")
     return math::Log1pOp::create(b, l, math::ExpOp::create(b, l, x));
   return Value();
-}
-
-/// The activations for every direction: the op's list, or the defaults
-/// repeated, with alpha/beta consumed in order by those that take them.
-FailureOr<SmallVector<Activation>>
-parseActivations(std::optional<ArrayAttr> names, std::optional<ArrayRef<float>> alphas,
-                 std::optional<ArrayRef<float>> betas, ArrayRef<StringRef> defaults,
-                 int64_t dirs) {
-  SmallVector<std::string> list;
-  if (names && !names->empty()) {
-    for (Attribute a : *names)
-      list.push_back(cast<StringAttr>(a).getValue().str());
-  } else {
-    for (int64_t d = 0; d < dirs; ++d)
-      for (StringRef s : defaults)
-        list.push_back(s.str());
-  }
-  if ((int64_t)list.size() != (int64_t)defaults.size() * dirs)
-    return failure();
-  size_t ai = 0, bi = 0;
-  auto next = [](std::optional<ArrayRef<float>> v, size_t &i, double dflt) {
-    return v && i < v->size() ? (double)(*v)[i++] : dflt;
-  };
-  SmallVector<Activation> acts;
-  static const llvm::StringMap<std::pair<double, double>> params = {
-      {"LeakyRelu", {0.01, 0}},   {"ThresholdedRelu", {1.0, 0}},
-      {"Elu", {1.0, 0}},          {"Affine", {1.0, 0.0}},
-      {"ScaledTanh", {1.0, 1.0}}, {"HardSigmoid", {0.2, 0.5}}};
-  for (const std::string &n : list) {
-    Activation a{n};
-    auto it = params.find(n);
-    if (it != params.end()) {
-      a.alpha = next(alphas, ai, it->second.first);
-      if (n == "Affine" || n == "ScaledTanh" || n == "HardSigmoid")
-        a.beta = next(betas, bi, it->second.second);
-    }
-    static const llvm::StringSet<llvm::MallocAllocator> known = {
-        "Tanh", "Sigmoid", "Relu", "Affine", "LeakyRelu", "ThresholdedRelu",
-        "ScaledTanh", "HardSigmoid", "Elu", "Softsign", "Softplus"};
-    if (!known.contains(n))
-      return failure();
-    acts.push_back(a);
-  }
-  return acts;
 }
 
 /// The operands and attributes shared by RNN, GRU and LSTM.
@@ -642,7 +592,7 @@ struct RecurrentPattern : OpConversionPattern<OpT> {
         isLstm ? SmallVector<StringRef>{"Sigmoid", "Tanh", "Tanh"}
         : isGru ? SmallVector<StringRef>{"Sigmoid", "Tanh"}
                 : SmallVector<StringRef>{"Tanh"};
-    auto acts = parseActivations(op.getActivations(), op.getActivationAlpha(),
+    auto acts = parseRecurrentActivations(op.getActivations(), op.getActivationAlpha(),
                                  op.getActivationBeta(), defaults, in.dirs);
     if (failed(acts))
       return rewriter.notifyMatchFailure(op, "unsupported activations");

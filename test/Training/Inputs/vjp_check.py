@@ -663,6 +663,125 @@ def cases9():
     yield ("resize_modes_mse", m, "mse", {"x": x, "labels": t}, q, f)
 
 
+NP_ACTS = {
+    "Sigmoid": lambda v, a, b: sigmoid(v), "Tanh": lambda v, a, b: np.tanh(v),
+    "Relu": lambda v, a, b: np.maximum(v, 0), "Affine": lambda v, a, b: a * v + b,
+    "LeakyRelu": lambda v, a, b: np.where(v >= 0, v, a * v),
+    "ThresholdedRelu": lambda v, a, b: np.where(v > a, v, 0.0),
+    "ScaledTanh": lambda v, a, b: a * np.tanh(b * v),
+    "HardSigmoid": lambda v, a, b: np.clip(a * v + b, 0, 1),
+    "Elu": lambda v, a, b: np.where(v >= 0, v, a * (np.exp(v) - 1)),
+    "Softsign": lambda v, a, b: v / (1 + np.abs(v)), "Softplus": lambda v, a, b: np.log1p(np.exp(v))}
+
+
+def np_recurrent(kind, x, W, R, B, acts, clip, lens, rev, lbr=0):
+    """One direction of an ONNX RNN/GRU/LSTM (gate order i o f c / z r h),
+    with activations [(name, alpha, beta)], cell clip and sequence lengths:
+    rows past their length keep their state and output zeros."""
+    T, Bn, _ = x.shape
+    H = R.shape[-1]
+    G = {"lstm": 4, "gru": 3, "rnn": 1}[kind]
+    wb, rb = B[:G * H], B[G * H:]
+    h = np.zeros((Bn, H))
+    c = np.zeros((Bn, H))
+    ys = [None] * T
+
+    def act(k, v, clipped=True):
+        if clipped and clip is not None:
+            v = np.clip(v, -clip, clip)
+        n, a, b = acts[k]
+        # alpha and beta are float attributes.
+        return NP_ACTS[n](v, float(np.float32(a)), float(np.float32(b)))
+    for s_ in range(T):
+        t = T - 1 - s_ if rev else s_
+        xw = x[t] @ W.T + wb
+        hr = h @ R.T + rb
+        if kind == "lstm":
+            g = xw + hr
+            i, o, f_, cc = (g[:, k * H:(k + 1) * H] for k in range(4))
+            i, f_, cc = act(0, i), act(0, f_), act(1, cc)
+            cn = f_ * c + i * cc
+            hn = act(0, o) * act(2, cn, clipped=False)
+        elif kind == "gru":
+            z = act(0, xw[:, :H] + hr[:, :H])
+            r = act(0, xw[:, H:2 * H] + hr[:, H:2 * H])
+            if lbr:
+                ht = act(1, xw[:, 2 * H:] + r * hr[:, 2 * H:])
+            else:
+                ht = act(1, xw[:, 2 * H:] + (r * h) @ R[2 * H:].T + rb[2 * H:])
+            hn, cn = (1 - z) * ht + z * h, c
+        else:
+            hn, cn = act(0, xw + hr), c
+        live = (t < np.asarray(lens))[:, None]
+        ys[t] = np.where(live, hn, 0.0)
+        h = np.where(live, hn, h)
+        c = np.where(live, cn, c)
+    return np.stack(ys), h
+
+
+def cases10():
+    # Recurrent ops with non-default activations (and their alpha/beta),
+    # clip and constant sequence_lens, unrolled for training.
+    T_, Bn, I, H = 5, 3, 4, 3
+    x = rng.standard_normal((T_, Bn, I))
+    lens = [3, 5, 1]
+    sl = h.make_node("Constant", [], ["sl"], value=nh.from_array(np.array(lens, np.int32), "sl"))
+    acts = ["HardSigmoid", "LeakyRelu", "Tanh", "Sigmoid", "Elu", "Softplus"]
+    alphas, betas = [0.3, 0.1, 0.9], [0.4]
+    per_dir = [[("HardSigmoid", 0.3, 0.4), ("LeakyRelu", 0.1, 0), ("Tanh", 0, 0)],
+               [("Sigmoid", 0, 0), ("Elu", 0.9, 0), ("Softplus", 0, 0)]]
+    q = {"W": rng.standard_normal((2, 4 * H, I)) * 0.6, "R": rng.standard_normal((2, 4 * H, H)) * 0.6,
+         "B": rng.standard_normal((2, 8 * H)) * 0.5}
+    t = rng.standard_normal((T_ + 1, 2, Bn, H))
+
+    def fl(q):
+        outs, hs = [], []
+        for d in range(2):
+            y, hT = np_recurrent("lstm", x, q["W"][d], q["R"][d], q["B"][d], per_dir[d], 1.5, lens, d == 1)
+            outs.append(y)
+            hs.append(hT)
+        full = np.concatenate([np.stack(outs, 1), np.stack(hs, 0)[None]], 0)
+        return ((full - t) ** 2).mean()
+    m = model([sl, h.make_node("Constant", [], ["ax0"], value=nh.from_array(np.array([0], np.int64), "ax0")),
+               h.make_node("LSTM", ["x", "W", "R", "B", "sl"], ["Y", "Y_h"], hidden_size=H,
+                           direction="bidirectional", clip=1.5, activations=acts,
+                           activation_alpha=alphas, activation_beta=betas),
+               h.make_node("Unsqueeze", ["Y_h", "ax0"], ["Yh1"]),
+               h.make_node("Concat", ["Y", "Yh1"], ["y"], axis=0)],
+              [vi("x", [T_, Bn, I])], [vi("y", [T_ + 1, 2, Bn, H])], q)
+    yield ("lstm_activations_clip_seqlens_mse", m, "mse", {"x": x, "labels": t}, q, fl)
+
+    gacts = [("HardSigmoid", 0.25, 0.5), ("Softsign", 0, 0)]
+    glens = [2, 5, 4]
+    qg = {"W": rng.standard_normal((1, 3 * H, I)) * 0.6, "R": rng.standard_normal((1, 3 * H, H)) * 0.6,
+          "B": rng.standard_normal((1, 6 * H)) * 0.5}
+    tg = rng.standard_normal((T_, 1, Bn, H))
+
+    def fg(q):
+        y, _ = np_recurrent("gru", x, q["W"][0], q["R"][0], q["B"][0], gacts, 1.0, glens, True, lbr=1)
+        return ((y[:, None] - tg) ** 2).mean()
+    mg = model([h.make_node("Constant", [], ["sl"], value=nh.from_array(np.array(glens, np.int32), "sl")),
+                h.make_node("GRU", ["x", "W", "R", "B", "sl"], ["Y"], hidden_size=H, direction="reverse",
+                            linear_before_reset=1, clip=1.0, activations=["HardSigmoid", "Softsign"],
+                            activation_alpha=[0.25], activation_beta=[0.5])],
+               [vi("x", [T_, Bn, I])], [vi("Y", [T_, 1, Bn, H])], qg)
+    yield ("gru_activations_clip_seqlens_mse", mg, "mse", {"x": x, "labels": tg}, qg, fg)
+
+    racts = [("ScaledTanh", 1.2, 0.7)]
+    qr = {"W": rng.standard_normal((1, H, I)) * 0.6, "R": rng.standard_normal((1, H, H)) * 0.6,
+          "B": rng.standard_normal((1, 2 * H)) * 0.5}
+    tr = rng.standard_normal((1, Bn, H))
+
+    def fr(q):
+        _, hT = np_recurrent("rnn", x, q["W"][0], q["R"][0], q["B"][0], racts, None, [4, 2, 5], False)
+        return ((hT[None] - tr) ** 2).mean()
+    mr = model([h.make_node("Constant", [], ["sl"], value=nh.from_array(np.array([4, 2, 5], np.int32), "sl")),
+                h.make_node("RNN", ["x", "W", "R", "B", "sl"], ["", "Y_h"], hidden_size=H,
+                            activations=["ScaledTanh"], activation_alpha=[1.2], activation_beta=[0.7])],
+               [vi("x", [T_, Bn, I])], [vi("Y_h", [1, Bn, H])], qr)
+    yield ("rnn_scaledtanh_seqlens_mse", mr, "mse", {"x": x, "labels": tr}, qr, fr)
+
+
 def run_case(name, m, loss, feeds, params, f):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
@@ -709,7 +828,7 @@ def run_case(name, m, loss, feeds, params, f):
 
 
 ok = True
-for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()) + list(cases5()) + list(cases6()) + list(cases7()) + list(cases8()) + list(cases9()):
+for name, m, loss, feeds, params, f in list(cases()) + list(cases2()) + list(cases3()) + list(cases4()) + list(cases5()) + list(cases6()) + list(cases7()) + list(cases8()) + list(cases9()) + list(cases10()):
     if only and name not in only:
         continue
     ok &= run_case(name, m, loss, feeds, params, f)

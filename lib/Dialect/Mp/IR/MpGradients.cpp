@@ -16,6 +16,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -1659,6 +1661,49 @@ void mixprec::mp::attachGradientModels(MLIRContext &ctx) {
 // Recurrent ops as time steps (for differentiation)
 //===----------------------------------------------------------------------===//
 
+FailureOr<SmallVector<RecurrentActivation>>
+mixprec::mp::parseRecurrentActivations(std::optional<ArrayAttr> names,
+                                       std::optional<ArrayRef<float>> alphas,
+                                       std::optional<ArrayRef<float>> betas,
+                                       ArrayRef<StringRef> defaults, int64_t dirs) {
+  SmallVector<std::string> list;
+  if (names && !names->empty()) {
+    for (Attribute a : *names)
+      list.push_back(cast<StringAttr>(a).getValue().str());
+  } else {
+    for (int64_t d = 0; d < dirs; ++d)
+      for (StringRef s : defaults)
+        list.push_back(s.str());
+  }
+  if ((int64_t)list.size() != (int64_t)defaults.size() * dirs)
+    return failure();
+  size_t ai = 0, bi = 0;
+  auto next = [](std::optional<ArrayRef<float>> v, size_t &i, double dflt) {
+    return v && i < v->size() ? (double)(*v)[i++] : dflt;
+  };
+  SmallVector<RecurrentActivation> acts;
+  static const llvm::StringMap<std::pair<double, double>> params = {
+      {"LeakyRelu", {0.01, 0}},   {"ThresholdedRelu", {1.0, 0}},
+      {"Elu", {1.0, 0}},          {"Affine", {1.0, 0.0}},
+      {"ScaledTanh", {1.0, 1.0}}, {"HardSigmoid", {0.2, 0.5}}};
+  for (const std::string &n : list) {
+    RecurrentActivation a{n};
+    auto it = params.find(n);
+    if (it != params.end()) {
+      a.alpha = next(alphas, ai, it->second.first);
+      if (n == "Affine" || n == "ScaledTanh" || n == "HardSigmoid")
+        a.beta = next(betas, bi, it->second.second);
+    }
+    static const llvm::StringSet<llvm::MallocAllocator> known = {
+        "Tanh", "Sigmoid", "Relu", "Affine", "LeakyRelu", "ThresholdedRelu",
+        "ScaledTanh", "HardSigmoid", "Elu", "Softsign", "Softplus"};
+    if (!known.contains(n))
+      return failure();
+    acts.push_back(a);
+  }
+  return acts;
+}
+
 namespace {
 
 /// Y = A B^T (+ C), for [M, K] x [N, K].
@@ -1692,13 +1737,26 @@ LogicalResult decompose(OpT op, OpBuilder &b) {
   Emit e{b, op.getLoc()};
   if (!allStatic(op))
     return fail(op, "dynamic shapes");
-  if (op.getSequenceLens())
-    return fail(op, "sequence_lens");
-  if (op.getClip() || (op.getActivations() && !op.getActivations()->empty()))
-    return fail(op, "clip or non-default activations");
   if constexpr (isLstm)
     if (op.getInputForget().value_or(0))
       return fail(op, "input_forget");
+  int64_t dirs = e.type(op.getW()).getDimSize(0);
+  SmallVector<StringRef> defaults = isLstm  ? SmallVector<StringRef>{"Sigmoid", "Tanh", "Tanh"}
+                                    : isGru ? SmallVector<StringRef>{"Sigmoid", "Tanh"}
+                                            : SmallVector<StringRef>{"Tanh"};
+  auto acts = parseRecurrentActivations(op.getActivations(), op.getActivationAlpha(),
+                                        op.getActivationBeta(), defaults, dirs);
+  if (failed(acts))
+    return fail(op, "unknown activations");
+  std::optional<SmallVector<int64_t>> lens;
+  if (Value sl = op.getSequenceLens()) {
+    lens = constInts(sl, std::nullopt);
+    if (!lens)
+      return fail(op, "runtime sequence_lens");
+  }
+  std::optional<double> clipV;
+  if (auto c = op.getClip())
+    clipV = c->convertToDouble();
   bool layout1 = op.getLayout().value_or(0) != 0;
   Value x = op.getX();
   if (layout1)
@@ -1709,6 +1767,48 @@ LogicalResult decompose(OpT op, OpBuilder &b) {
   int64_t G = isLstm ? 4 : isGru ? 3 : 1;
   Type et = xt.getElementType();
   StringRef dir = op.getDirection().value_or("forward");
+  auto f32Attr = [&](StringRef n, double v) {
+    return NamedAttribute(e.b.getStringAttr(n), e.b.getF32FloatAttr(v));
+  };
+  // Clip bounds the activations' inputs to [-clip, clip].
+  auto clip = [&](Value v) -> Value {
+    if (!clipV)
+      return v;
+    auto t = e.type(v);
+    Value lo = MaxOp::create(e.b, e.loc, TypeRange{t}, ValueRange{v, e.scalar(et, -*clipV)});
+    return MinOp::create(e.b, e.loc, TypeRange{t}, ValueRange{lo, e.scalar(et, *clipV)});
+  };
+  // Activation `a` of a gate pre-activation (clipped), or of the LSTM cell
+  // (not clipped, as ONNX Runtime does).
+  auto act = [&](const RecurrentActivation &a, Value v, bool clipped = true) -> Value {
+    if (clipped)
+      v = clip(v);
+    auto t = e.type(v);
+    const std::string &n = a.name;
+    if (n == "Tanh")
+      return e.unary<TanhOp>(v);
+    if (n == "Sigmoid")
+      return e.unary<SigmoidOp>(v);
+    if (n == "Relu")
+      return e.unary<ReluOp>(v);
+    if (n == "Softplus")
+      return e.unary<SoftplusOp>(v);
+    if (n == "Affine")
+      return e.add(e.mulScalar(v, a.alpha), e.scalar(et, a.beta));
+    if (n == "ScaledTanh")
+      return e.mulScalar(e.unary<TanhOp>(e.mulScalar(v, a.beta)), a.alpha);
+    if (n == "LeakyRelu")
+      return LeakyReluOp::create(e.b, e.loc, TypeRange{t}, ValueRange{v}, {f32Attr("alpha", a.alpha)});
+    if (n == "Elu")
+      return EluOp::create(e.b, e.loc, TypeRange{t}, ValueRange{v}, {f32Attr("alpha", a.alpha)});
+    if (n == "HardSigmoid")
+      return HardSigmoidOp::create(e.b, e.loc, TypeRange{t}, ValueRange{v},
+                                   {f32Attr("alpha", a.alpha), f32Attr("beta", a.beta)});
+    if (n == "ThresholdedRelu")
+      return e.mul(v, e.castTo(e.greaterThan(v, e.scalar(et, a.alpha)), et));
+    // Softsign: x / (1 + |x|).
+    return e.div(v, e.add(e.unary<AbsOp>(v), e.scalar(et, 1.0)));
+  };
   auto state0 = [&](Value init, int64_t d) -> Value {
     auto bh = RankedTensorType::get({B, H}, et);
     if (!init)
@@ -1740,12 +1840,14 @@ LogicalResult decompose(OpT op, OpBuilder &b) {
         pf = rows(e, pd, 0, 2 * H, H);
       }
     Value h = state0(hInit, d), c = isLstm ? state0(cInit, d) : Value();
+    ArrayRef<RecurrentActivation> da = ArrayRef(*acts).slice(d * defaults.size(), defaults.size());
     SmallVector<Value> stepY(T);
     auto gate = [&](Value v, int64_t k) { return rows(e, v, 1, k * H, H); };
     for (int64_t s = 0; s < T; ++s) {
       int64_t t = rev ? T - 1 - s : s;
       Value xs = e.reshape(rows(e, x, 0, t, 1), RankedTensorType::get({B, I}, et));
       Value xw = gemmT(e, xs, w, wb);
+      Value hPrev = h, cPrev = c;
       if constexpr (isLstm) {
         Value g4 = e.add(xw, gemmT(e, h, r, rb));
         Value ig = gate(g4, 0), og = gate(g4, 1), fg = gate(g4, 2), cg = gate(g4, 3);
@@ -1753,19 +1855,19 @@ LogicalResult decompose(OpT op, OpBuilder &b) {
           ig = e.add(ig, e.mul(c, pi));
           fg = e.add(fg, e.mul(c, pf));
         }
-        ig = e.unary<SigmoidOp>(ig);
-        fg = e.unary<SigmoidOp>(fg);
-        cg = e.unary<TanhOp>(cg);
+        ig = act(da[0], ig);
+        fg = act(da[0], fg);
+        cg = act(da[1], cg);
         c = e.add(e.mul(fg, c), e.mul(ig, cg));
         if (po)
           og = e.add(og, e.mul(c, po));
-        og = e.unary<SigmoidOp>(og);
-        h = e.mul(og, e.unary<TanhOp>(c));
+        og = act(da[0], og);
+        h = e.mul(og, act(da[2], c, /*clipped=*/false));
       } else if constexpr (isGru) {
         bool lbr = op.getLinearBeforeReset().value_or(0) != 0;
         Value hr = gemmT(e, h, r, rb);
-        Value z = e.unary<SigmoidOp>(e.add(gate(xw, 0), gate(hr, 0)));
-        Value rg = e.unary<SigmoidOp>(e.add(gate(xw, 1), gate(hr, 1)));
+        Value z = act(da[0], e.add(gate(xw, 0), gate(hr, 0)));
+        Value rg = act(da[0], e.add(gate(xw, 1), gate(hr, 1)));
         Value pre;
         if (lbr) {
           pre = e.add(gate(xw, 2), e.mul(rg, gate(hr, 2)));
@@ -1774,13 +1876,31 @@ LogicalResult decompose(OpT op, OpBuilder &b) {
           Value rbh = rb ? rows(e, rb, 0, 2 * H, H) : Value();
           pre = e.add(gate(xw, 2), gemmT(e, e.mul(rg, h), rh, rbh));
         }
-        Value ht = e.unary<TanhOp>(pre);
+        Value ht = act(da[1], pre);
         Value one = e.scalar(et, 1.0);
         h = e.add(e.mul(e.binary<SubOp>(e.type(z), one, z), ht), e.mul(z, h));
       } else {
-        h = e.unary<TanhOp>(e.add(xw, gemmT(e, h, r, rb)));
+        h = act(da[0], e.add(xw, gemmT(e, h, r, rb)));
       }
-      stepY[t] = unsqueeze(e, h, {0, 1});
+      Value yStep = h;
+      // sequence_lens: rows whose sequence has ended by step t keep their
+      // state and output zeros (in both directions, a reverse pass starts
+      // at len - 1).
+      if (lens && llvm::any_of(*lens, [&](int64_t l) { return t >= l; })) {
+        SmallVector<float> live;
+        for (int64_t bi = 0; bi < B; ++bi)
+          live.push_back(t < (*lens)[bi] ? 1.0f : 0.0f);
+        auto mt = RankedTensorType::get({B, 1}, e.b.getF32Type());
+        Value m = e.castTo(ConstantOp::create(e.b, e.loc, mt, DenseElementsAttr::get(mt, ArrayRef(live)),
+                                              StringAttr()),
+                           et);
+        Value dead = e.binary<SubOp>(e.type(m), e.scalar(et, 1.0), m);
+        yStep = e.mul(h, m);
+        h = e.add(yStep, e.mul(hPrev, dead));
+        if (c)
+          c = e.add(e.mul(c, m), e.mul(cPrev, dead));
+      }
+      stepY[t] = unsqueeze(e, yStep, {0, 1});
     }
     ys.push_back(e.concat(stepY, 0)); // [T, 1, B, H]
     hs.push_back(unsqueeze(e, h, {0}));

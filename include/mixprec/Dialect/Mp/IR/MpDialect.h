@@ -71,8 +71,25 @@ void attachGradientModels(mlir::MLIRContext &ctx);
 /// Replaces an LSTM, GRU or RNN op by its time steps as mp ops (Gemm,
 /// Slice, Sigmoid, Tanh, Mul, Add, Concat), each of which has a gradient
 /// rule: backpropagation through time by differentiating the unrolled
-/// graph. Static shapes, default activations, no clip or sequence_lens.
+/// graph. Static shapes; any activations, clip and constant
+/// sequence_lens; not LSTM's input_forget.
 llvm::LogicalResult decomposeRecurrentForTraining(mlir::Operation *op);
+
+/// One ONNX RNN/GRU/LSTM activation with its alpha/beta.
+struct RecurrentActivation {
+  std::string name;
+  double alpha = 0, beta = 0;
+};
+/// The activations for every direction, in ONNX order: the op's
+/// `activations` list, or `defaults` repeated per direction, with
+/// activation_alpha/beta consumed in order by the functions that take them
+/// (ONNX Runtime's convention), else the ONNX defaults. Fails on an unknown
+/// name or a list of the wrong length.
+mlir::FailureOr<llvm::SmallVector<RecurrentActivation>>
+parseRecurrentActivations(std::optional<mlir::ArrayAttr> names,
+                          std::optional<llvm::ArrayRef<float>> alphas,
+                          std::optional<llvm::ArrayRef<float>> betas,
+                          llvm::ArrayRef<llvm::StringRef> defaults, int64_t dirs);
 /// GroupNormalization or InstanceNormalization as mp ops (Reshape,
 /// ReduceMean, Sub, Mul, Div, Sqrt, Add; f32 statistics for f16/bf16),
 /// built at `builder`'s insertion point; returns the result. Used by the CPU
