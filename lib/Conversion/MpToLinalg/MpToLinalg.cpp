@@ -2014,6 +2014,43 @@ bool isUnsignedInt(Type t) {
 /// by 1 / (1 - ratio); a false runtime flag gives the inference result. The
 /// mask is the same on every call with the same seed: it is reproducible,
 /// not fresh randomness per step.
+} // namespace
+
+Value mixprec::detail::dropoutSeedTerm(OpBuilder &b, Location l, uint32_t seed, Value step) {
+  Type i32 = b.getI32Type();
+  auto c32 = [&](uint32_t v) {
+    return arith::ConstantOp::create(b, l, b.getIntegerAttr(i32, (int64_t)(int32_t)v)).getResult();
+  };
+  Value t = c32(seed * 0x85EBCA6Bu + 0x27D4EB2Fu);
+  if (step)
+    t = arith::AddIOp::create(b, l, t,
+                              arith::MulIOp::create(b, l, arith::TruncIOp::create(b, l, i32, step),
+                                                    c32(0xC2B2AE35u)));
+  return t;
+}
+
+Value mixprec::detail::dropoutKeep(OpBuilder &b, Location l, Value lin, Value seedTerm,
+                                   Value ratio) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto c32 = [&](uint32_t v) {
+    return arith::ConstantOp::create(b, l, b.getIntegerAttr(i32, (int64_t)(int32_t)v)).getResult();
+  };
+  // A 32-bit integer finaliser hash of the index mixed with the seed.
+  Value h = arith::IndexCastUIOp::create(b, l, i32, lin);
+  h = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, h, c32(0x9E3779B9u)), seedTerm);
+  for (auto [shift, mul] : {std::pair<uint32_t, uint32_t>{16, 0x7FEB352Du}, {15, 0x846CA68Bu}}) {
+    h = arith::XOrIOp::create(b, l, h, arith::ShRUIOp::create(b, l, h, c32(shift)));
+    h = arith::MulIOp::create(b, l, h, c32(mul));
+  }
+  h = arith::XOrIOp::create(b, l, h, arith::ShRUIOp::create(b, l, h, c32(16)));
+  // u = top 24 bits / 2^24, in [0, 1).
+  Value u = arith::UIToFPOp::create(b, l, f32, arith::ShRUIOp::create(b, l, h, c32(8)));
+  u = arith::MulFOp::create(b, l, u, floatConst(b, l, f32, 1.0 / 16777216.0));
+  return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, ratio);
+}
+
+namespace {
+
 struct DropoutPattern : OpConversionPattern<DropoutOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -2066,10 +2103,10 @@ struct DropoutPattern : OpConversionPattern<DropoutOp> {
     Value scale = arith::SelectOp::create(
         rewriter, loc, keepAll, floatConst(rewriter, loc, ft, 0.0),
         arith::DivFOp::create(rewriter, loc, one, arith::SubFOp::create(rewriter, loc, one, ratioFt)));
-    uint32_t seed = (uint32_t)op.getSeed().value_or(0);
+    Value seedTerm = dropoutSeedTerm(rewriter, loc, (uint32_t)op.getSeed().value_or(0));
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = xt.getRank();
-    Type i1 = rewriter.getI1Type(), i32 = rewriter.getI32Type();
+    Type i1 = rewriter.getI1Type();
     SmallVector<Type> types = {xt};
     SmallVector<Value> outs = {tensor::EmptyOp::create(rewriter, loc, xt.getShape(), xt.getElementType())};
     auto boolT = RankedTensorType::get(xt.getShape(), i1);
@@ -2088,23 +2125,7 @@ struct DropoutPattern : OpConversionPattern<DropoutOp> {
                 arith::MulIOp::create(b, l, lin,
                                       arith::ConstantIndexOp::create(b, l, xt.getDimSize(d))),
                 linalg::IndexOp::create(b, l, d));
-          auto c32 = [&](uint32_t v) {
-            return arith::ConstantOp::create(b, l, b.getIntegerAttr(i32, (int64_t)(int32_t)v))
-                .getResult();
-          };
-          Value h = arith::IndexCastUIOp::create(b, l, i32, lin);
-          h = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, h, c32(0x9E3779B9u)),
-                                    c32(seed * 0x85EBCA6Bu + 0x27D4EB2Fu));
-          for (auto [shift, mul] : {std::pair<uint32_t, uint32_t>{16, 0x7FEB352Du},
-                                    {15, 0x846CA68Bu}}) {
-            h = arith::XOrIOp::create(b, l, h, arith::ShRUIOp::create(b, l, h, c32(shift)));
-            h = arith::MulIOp::create(b, l, h, c32(mul));
-          }
-          h = arith::XOrIOp::create(b, l, h, arith::ShRUIOp::create(b, l, h, c32(16)));
-          // u = top 24 bits / 2^24, in [0, 1).
-          Value u = arith::UIToFPOp::create(b, l, f32, arith::ShRUIOp::create(b, l, h, c32(8)));
-          u = arith::MulFOp::create(b, l, u, floatConst(b, l, f32, 1.0 / 16777216.0));
-          Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, ratio);
+          Value keep = dropoutKeep(b, l, lin, seedTerm, ratio);
           Value x = convertScalar(b, l, a[0], ft);
           Value y = arith::SelectOp::create(b, l, keep, arith::MulFOp::create(b, l, x, scale),
                                             floatConst(b, l, ft, 0.0));

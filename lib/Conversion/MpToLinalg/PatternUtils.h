@@ -24,6 +24,15 @@ mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type t,
                        double v);
 /// The type a Compute op accumulates in: f32 for f16/bf16 storage.
 mlir::Type accumulatorFor(mlir::Type storage);
+/// Dropout's keep decision for the element at linear index `linear`
+/// (index): u >= ratio (f32), u in [0, 1) being the top 24 bits of a 32-bit
+/// integer hash of the index and `seedTerm` (i32; dropoutSeedTerm).
+mlir::Value dropoutKeep(mlir::OpBuilder &b, mlir::Location loc, mlir::Value linear,
+                        mlir::Value seedTerm, mlir::Value ratio);
+/// The seed's contribution to the hash: seed * 0x85EBCA6B + 0x27D4EB2F
+/// (+ step * 0xC2B2AE35 when `step`, an i64, is given).
+mlir::Value dropoutSeedTerm(mlir::OpBuilder &b, mlir::Location loc, uint32_t seed,
+                            mlir::Value step = {});
 
 /// If -> scf.if, Loop -> scf.while, Scan -> scf.for (ControlFlow.cpp).
 void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);

@@ -183,8 +183,39 @@ struct MaxPoolGradPattern : OpConversionPattern<MaxPoolGradOp> {
   }
 };
 
+/// mp.dropout_mask: the Dropout hash with the step mixed into the seed.
+struct DropoutMaskPattern : OpConversionPattern<DropoutMaskOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DropoutMaskOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto mt = cast<RankedTensorType>(op.getMask().getType());
+    Location loc = op.getLoc();
+    Value step = tensor::ExtractOp::create(rewriter, loc, adaptor.getStep(), ValueRange{});
+    Value seedTerm = dropoutSeedTerm(rewriter, loc, (uint32_t)op.getSeed(), step);
+    Value ratio = floatConst(rewriter, loc, rewriter.getF32Type(), op.getRatio().convertToDouble());
+    int64_t rank = mt.getRank();
+    Value init = tensor::EmptyOp::create(rewriter, loc, mt.getShape(), mt.getElementType());
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{mt}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext())},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value lin = arith::ConstantIndexOp::create(b, l, 0);
+          for (int64_t d = 0; d < rank; ++d)
+            lin = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, lin, arith::ConstantIndexOp::create(b, l, mt.getDimSize(d))),
+                linalg::IndexOp::create(b, l, d));
+          linalg::YieldOp::create(b, l, dropoutKeep(b, l, lin, seedTerm, ratio));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mixprec::detail::populateTrainingPatterns(RewritePatternSet &patterns) {
-  patterns.add<OptimizerUpdatePattern, MaxPoolGradPattern>(patterns.getContext());
+  patterns.add<OptimizerUpdatePattern, MaxPoolGradPattern, DropoutMaskPattern>(patterns.getContext());
 }

@@ -61,3 +61,25 @@ func.func @max_pool_grad(%x: tensor<1x2x5x5xf16>, %dy: tensor<1x2x3x3xf16>) -> t
   %dx = mp.max_pool_grad %x, %dy {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5xf16>, tensor<1x2x3x3xf16>) -> tensor<1x2x5x5xf16>
   return %dx : tensor<1x2x5x5xf16>
 }
+
+// -----
+
+// The per-step Dropout mask: the step (truncated to i32, times 0xC2B2AE35)
+// joins the seed's term of the element hash; keep when u >= ratio.
+// CHECK-LABEL: func.func @dropout_mask
+// CHECK:       %[[S:.*]] = tensor.extract %arg0[] : tensor<i64>
+// CHECK-DAG:   %[[SEED:.*]] = arith.constant 1065620699 : i32
+// CHECK-DAG:   %[[T:.*]] = arith.trunci %[[S]] : i64 to i32
+// CHECK:       %[[M:.*]] = arith.muli %[[T]], %{{.*}} : i32
+// CHECK:       %[[TERM:.*]] = arith.addi %[[SEED]], %[[M]] : i32
+// CHECK:       %[[R:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK:       linalg.generic
+// CHECK:         arith.index_castui
+// CHECK:         arith.addi %{{.*}}, %[[TERM]] : i32
+// CHECK:         arith.uitofp
+// CHECK:         %[[KEEP:.*]] = arith.cmpf oge, %{{.*}}, %[[R]] : f32
+// CHECK:         linalg.yield %[[KEEP]] : i1
+func.func @dropout_mask(%step: tensor<i64>) -> tensor<2x3xi1> {
+  %m = mp.dropout_mask %step {ratio = 0.1 : f32, seed = 4 : i64} : (tensor<i64>) -> tensor<2x3xi1>
+  return %m : tensor<2x3xi1>
+}

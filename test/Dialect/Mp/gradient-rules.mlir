@@ -1,4 +1,8 @@
 // RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse" --canonicalize | FileCheck %s
+// RUN: mp-opt %s --split-input-file --mp-build-train-step="loss=mse optimizer=sgd" | FileCheck %s --check-prefix=STEP
+
+// Gradient rules that need more than a formula, as mp-build-train-step
+// emits them.
 
 // Training-mode Dropout without a mask result: the rule builds a copy of the
 // op that returns the mask (the lowering's mask depends only on the seed and
@@ -13,6 +17,18 @@
 // CHECK: %[[KEEP:.*]] = mp.cast %[[MASK]] {to = f32}
 // CHECK: %[[G1:.*]] = mp.mul %{{.*}}, %[[KEEP]]
 // CHECK: mp.mul %[[G1]], %[[SCALE]] : (tensor<4x6xf32>, tensor<f32>) -> tensor<4x6xf32>
+// With an optimizer there is a step counter, and the Dropout is rewritten
+// before differentiation into x * mask / (1 - ratio) with a mask drawn for
+// the current step; the mask needs no gradient.
+// STEP-LABEL: func.func @main(
+// STEP-SAME: %[[STEP:[^:]+]]: tensor<i64> {mp.name = "step"}
+// STEP-NOT: mp.dropout %
+// STEP: %[[MASK:.*]] = mp.dropout_mask %[[STEP]] {ratio = 2.500000e-01 : f32, seed = 3 : i64} : (tensor<i64>) -> tensor<4x6xi1>
+// STEP: %[[KEEP:.*]] = mp.cast %[[MASK]] {to = f32}
+// STEP: %[[K:.*]] = mp.mul %{{.*}}, %[[KEEP]]
+// STEP: mp.mul %[[K]], %{{.*}} : (tensor<4x6xf32>, tensor<f32>) -> tensor<4x6xf32>
+// STEP: func.func private @inference
+// STEP: mp.dropout %{{.*}} {seed = 3 : i64}
 func.func @main(%x: tensor<4x6xf32> {mp.name = "x"}) -> (tensor<4x6xf32> {mp.name = "y"}) {
   %w = mp.constant {initializer = "w", value = dense<0.5> : tensor<4x6xf32>} : () -> tensor<4x6xf32>
   %m = mp.mul %x, %w : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>

@@ -2193,3 +2193,11 @@ func.func @max_pool_grad_kernel(%x: tensor<1x1x4x4xf32>, %dy: tensor<1x1x2x2xf32
   %dx = mp.max_pool_grad %x, %dy {kernel_shape = array<i64: 2>} : (tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
   return %dx : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+func.func @dropout_mask_ratio(%s: tensor<i64>) -> tensor<4xi1> {
+  // expected-error @+1 {{'ratio' must be in [0, 1)}}
+  %m = mp.dropout_mask %s {ratio = 1.0 : f32, seed = 0 : i64} : (tensor<i64>) -> tensor<4xi1>
+  return %m : tensor<4xi1>
+}

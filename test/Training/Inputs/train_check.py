@@ -151,6 +151,54 @@ check(worst <= 1 and int(o2["accumulation_step"]) == 0 and int(o2["step"]) == 1 
       f"accumulate=2: the second applies the mean gradient, equal to one step on the whole batch "
       f"(worst error {worst:.3f} of the tolerance); sums and count reset")
 
+# Dropout draws a new mask every step: mp.dropout_mask at step 0 is
+# mp.dropout's mask for the same seed; steps 0, 1, 2 differ; each keeps about
+# 1 - ratio. One SGD step at step 0 equals the gradient-only build (which
+# keeps the Dropout) times lr; at step 1 it differs.
+dd = os.path.join(out, "dropout")
+os.makedirs(dd, exist_ok=True)
+with open(os.path.join(dd, "mask.mlir"), "w") as f:
+    f.write("""func.func @main(%s: tensor<i64> {mp.name = "step"}) -> (tensor<64x64xi1> {mp.name = "mask"}) {
+  %m = mp.dropout_mask %s {ratio = 0.3 : f32, seed = 11 : i64} : (tensor<i64>) -> tensor<64x64xi1>
+  return %m : tensor<64x64xi1>
+}
+""")
+masks = [run_named(os.path.join(dd, "mask.mlir"), os.path.join(dd, f"s{k}"),
+                   {"step": np.array(k, np.int64)})["mask"] for k in range(3)]
+ones = h.make_model(h.make_graph(
+    [h.make_node("Constant", [], ["r"], value=nh.from_array(np.array(0.3, np.float32), "r")),
+     h.make_node("Constant", [], ["t"], value=nh.from_array(np.array(True), "t")),
+     h.make_node("Dropout", ["x", "r", "t"], ["y"], seed=11)], "d",
+    [h.make_tensor_value_info("x", T.FLOAT, [64, 64])], [h.make_tensor_value_info("y", T.FLOAT, [64, 64])]),
+    opset_imports=[h.make_opsetid("", 17)])
+ones.ir_version = 8
+onnx.save(ones, os.path.join(dd, "ones.onnx"))
+dmask = run_named(os.path.join(dd, "ones.onnx"), os.path.join(dd, "ones"),
+                  {"x": np.ones((64, 64), np.float32)})["y"] != 0
+fr = [float(m_.mean()) for m_ in masks]
+sigma = np.sqrt(0.3 * 0.7 / 4096)
+check(np.array_equal(masks[0], dmask) and not np.array_equal(masks[0], masks[1]) and
+      not np.array_equal(masks[1], masks[2]) and all(abs(v - 0.7) < 4 * sigma for v in fr),
+      f"dropout_mask: step 0 is mp.dropout's mask, steps 0/1/2 differ, kept {fr[0]:.3f}/{fr[1]:.3f}/"
+      f"{fr[2]:.3f} (0.7 +- {4 * sigma:.3f})")
+
+md, pd_ = mlp(16, 6, 10, 4, 9)
+nodes = list(md.graph.node)
+nodes[1].output[0] = "r0"
+md.graph.node.insert(2, h.make_node("Dropout", ["r0", "dr", "dt"], ["r"], seed=5))
+md.graph.node.insert(0, h.make_node("Constant", [], ["dr"], value=nh.from_array(np.array(0.5, np.float32), "dr")))
+md.graph.node.insert(0, h.make_node("Constant", [], ["dt"], value=nh.from_array(np.array(True), "dt")))
+d_sgd = build(md, "drop_sgd", "loss=cross-entropy optimizer=sgd lr=0.5")
+d_grad = build(md, "drop_grad", "loss=cross-entropy")
+g = run_named(d_grad, os.path.join(dd, "grad"), {"x": xs, "labels": ls, **pd_})
+o0 = run_named(d_sgd, os.path.join(dd, "sgd0"), {"x": xs, "labels": ls, **pd_, "step": np.array(0, np.int64)})
+o1 = run_named(d_sgd, os.path.join(dd, "sgd1"), {"x": xs, "labels": ls, **pd_, "step": np.array(1, np.int64)})
+worst = max(float(np.max(np.abs(o0[k] - (pd_[k] - 0.5 * g[k + "_grad"])) /
+                         (1e-6 + 1e-4 * np.abs(pd_[k])))) for k in pd_)
+check(worst <= 1 and not np.allclose(o0["W1"], o1["W1"]),
+      f"dropout in an SGD step: step 0 equals lr x the Dropout's gradient (worst error {worst:.3f} "
+      f"of the tolerance); step 1 draws another mask")
+
 # 2. Digits.
 from sklearn.datasets import load_digits  # noqa: E402
 

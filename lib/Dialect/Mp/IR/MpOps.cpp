@@ -1122,3 +1122,13 @@ LogicalResult MaxPoolGradOp::verify() {
     return emitOpError("kernel_shape needs one entry per spatial dim");
   return success();
 }
+
+LogicalResult DropoutMaskOp::verify() {
+  auto t = dyn_cast<RankedTensorType>(getMask().getType());
+  if (!t || !t.hasStaticShape())
+    return emitOpError("the mask needs a static shape");
+  double r = getRatio().convertToDouble();
+  if (r < 0 || r >= 1)
+    return emitOpError("'ratio' must be in [0, 1)");
+  return success();
+}

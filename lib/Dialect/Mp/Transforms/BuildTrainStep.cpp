@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mixprec::mp {
 #define GEN_PASS_DEF_MPBUILDTRAINSTEP
@@ -33,6 +34,56 @@ Value i64Const(OpBuilder &b, Location loc, ArrayRef<int64_t> vals, bool scalar =
 struct MpBuildTrainStepPass
     : mixprec::mp::impl::MpBuildTrainStepBase<MpBuildTrainStepPass> {
   using Base::Base;
+
+  /// The step counter argument, once buildUpdates has added it.
+  Value stepArg;
+
+  /// Rewrites each training-mode Dropout (constant training_mode and ratio,
+  /// static float data) into x * mp.dropout_mask(step) / (1 - ratio), so
+  /// that every step draws a new mask. `step` is a placeholder until the
+  /// optimizer's counter exists.
+  void rewriteTrainingDropouts(func::FuncOp func, Value step) {
+    SmallVector<DropoutOp> drops;
+    func.walk([&](DropoutOp d) { drops.push_back(d); });
+    for (DropoutOp d : drops) {
+      DenseElementsAttr tm;
+      if (!d.getTrainingMode() || !matchPattern(d.getTrainingMode(), m_Constant(&tm)) ||
+          !tm.getSplatValue<bool>())
+        continue;
+      double ratio = d.getRatio() ? d.getRatio()->convertToDouble() : 0.5;
+      if (Value r = d.getRatioVal()) {
+        DenseFPElementsAttr c;
+        if (!matchPattern(r, m_Constant(&c)))
+          continue;
+        ratio = (*c.getValues<APFloat>().begin()).convertToDouble();
+      }
+      auto xt = dyn_cast<RankedTensorType>(d.getData().getType());
+      if (!xt || !xt.hasStaticShape() || !isa<FloatType>(xt.getElementType()))
+        continue;
+      OpBuilder b(d);
+      Location loc = d.getLoc();
+      auto maskT = RankedTensorType::get(xt.getShape(), b.getI1Type());
+      Value mask = DropoutMaskOp::create(b, loc, maskT, step, b.getF32FloatAttr(ratio),
+                                         b.getI64IntegerAttr(d.getSeed().value_or(0)));
+      auto castTo = [&](Value v, Type e) -> Value {
+        auto t = RankedTensorType::get(xt.getShape(), e);
+        return CastOp::create(b, loc, t, v, TypeAttr::get(e), IntegerAttr()).getResult();
+      };
+      Type et = xt.getElementType();
+      auto st = RankedTensorType::get({}, et);
+      Value scale = ConstantOp::create(b, loc, st,
+                                       DenseElementsAttr::get(st, b.getFloatAttr(et, 1.0 / (1.0 - ratio))),
+                                       StringAttr());
+      Value kept = MulOp::create(b, loc, TypeRange{xt}, ValueRange{d.getData(), castTo(mask, et)});
+      Value y = MulOp::create(b, loc, TypeRange{xt}, ValueRange{kept, scale});
+      d.getOutput().replaceAllUsesWith(y);
+      if (Value m = d.getMask()) {
+        Type me = cast<RankedTensorType>(m.getType()).getElementType();
+        m.replaceAllUsesWith(me.isInteger(1) ? mask : castTo(mask, me));
+      }
+      d.erase();
+    }
+  }
 
   /// Appends the moments and step arguments, one mp.optimizer_update per
   /// parameter, the new state to `results`, and the @init function.
@@ -73,6 +124,7 @@ struct MpBuildTrainStepPass
     auto boolT = RankedTensorType::get({}, b.getI1Type());
     (void)func.insertArgument(func.getNumArguments(), stepT, nameAttr("step"), loc);
     Value step = body.getArguments().back();
+    stepArg = step;
     // Gradient accumulation state: one FP32 sum per parameter and a count.
     SmallVector<Value> accs;
     Value accCount;
@@ -330,6 +382,16 @@ struct MpBuildTrainStepPass
       inference->setAttr(kNoAutocastAttr, UnitAttr::get(&getContext()));
       module.push_back(inference);
     }
+    // With an optimizer, training-mode Dropouts draw a new mask each step:
+    // they read the step counter (a placeholder until the optimizer state
+    // exists). A gradient-only step (optimizer=none) keeps the Dropout, whose
+    // rule recomputes its mask.
+    auto stepT = RankedTensorType::get({}, IntegerType::get(&getContext(), 64));
+    OpBuilder pb(&func.front(), func.front().begin());
+    auto stepPlaceholder = ConstantOp::create(
+        pb, func.getLoc(), stepT, DenseElementsAttr::get(stepT, pb.getI64IntegerAttr(0)), StringAttr());
+    if (optimizer != "none")
+      rewriteTrainingDropouts(func, stepPlaceholder);
     for (Operation *op : recurrent)
       if (failed(decomposeRecurrentForTraining(op)))
         return signalPassFailure();
@@ -567,6 +629,10 @@ struct MpBuildTrainStepPass
                                    resultAttrs, nameAttr))) {
       return signalPassFailure();
     }
+    if (stepArg)
+      stepPlaceholder.getResult().replaceAllUsesWith(stepArg);
+    if (stepPlaceholder->use_empty())
+      stepPlaceholder.erase();
     b.setInsertionPoint(ret);
     func::ReturnOp::create(b, ret.getLoc(), results);
     ret.erase();

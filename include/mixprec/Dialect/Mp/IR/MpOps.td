@@ -693,6 +693,31 @@ def Mp_EinsumOp : Mp_Op<"einsum", "Einsum", "*", "1", [Pure]> {
 // Training (no ONNX counterpart)
 //===----------------------------------------------------------------------===//
 
+def Mp_DropoutMaskOp : Op<Mp_Dialect, "dropout_mask", [Pure]> {
+  let summary = "The keep-mask of a training-mode Dropout at one training step";
+  let description = [{
+    `mask[i] = u(seed, step, i) >= ratio`, with `u` in [0, 1) from a 32-bit
+    integer hash of the seed, the step and the element's linear index. At
+    step 0 it is exactly the mask `mp.dropout` draws with the same seed.
+
+    `mp-build-train-step` rewrites each training-mode Dropout of the step
+    into `x * mask / (1 - ratio)` with this op reading the optimizer's step
+    counter, so every step drops different elements (a Dropout keeps one
+    mask per seed). The saved inference graph keeps the Dropout.
+
+    ```mlir
+    %mask = mp.dropout_mask %step {ratio = 1.000000e-01 : f32, seed = 0 : i64}
+        : (tensor<i64>) -> tensor<8x16xi1>
+    ```
+  }];
+  let arguments = (ins 0DTensorOf<[I64]>:$step, F32Attr:$ratio, I64Attr:$seed);
+  let results = (outs Mp_BoolTensor:$mask);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $step attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Mp_MaxPoolGradOp : Op<Mp_Dialect, "max_pool_grad", [Pure]> {
   let summary = "Gradient of MaxPool with respect to its input";
   let description = [{
