@@ -32,6 +32,22 @@ try:
 except Exception:
     pass
 
+# cuda-runtime: the CUDA runtime library was built (the toolkit's headers
+# were found). cuda: it also finds a usable GPU, asked through the runtime's
+# own probe (ctypes), so GPU tests run exactly where mp-run --device=cuda can.
+if config.mp_cuda_runtime:
+    config.available_features.add("cuda-runtime")
+    import ctypes
+    try:
+        rt = ctypes.CDLL(os.path.join(config.mp_obj_root, "lib", "libmixprec_cuda_runtime.so"))
+        why = ctypes.create_string_buffer(512)
+        if rt.mpcudaProbe(why, ctypes.c_size_t(512)) == 0:
+            config.available_features.add("cuda")
+        else:
+            lit_config.note("GPU tests are unsupported here: " + why.value.decode())
+    except OSError as e:
+        lit_config.note("GPU tests are unsupported here: " + str(e))
+
 tools = [ToolSubst("mp-opt", unresolved="fatal"), ToolSubst("mp-run", unresolved="fatal")]
 if os.path.exists(os.path.join(config.mp_tools_dir, "MixprecUnitTests")):
     config.available_features.add("gtest")

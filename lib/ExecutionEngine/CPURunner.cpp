@@ -3,11 +3,15 @@
 #include "mixprec/ExecutionEngine/CPURunner.h"
 
 #include "mixprec/Conversion/MpToLinalg.h"
+#ifdef MP_HAVE_CUDA_RUNTIME
+#include "mixprec/Runtime/CudaRuntime.h"
+#endif
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -361,11 +365,31 @@ std::string mixprec::checkArgument(RankedTensorType type, const HostArray &a) {
 CPUExecutable::~CPUExecutable() = default;
 
 llvm::Expected<std::unique_ptr<CPUExecutable>>
-CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered) {
+CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered,
+                       const CompileOptions &options) {
+  Device device = options.device;
+  std::string chip = options.chip;
+  if (device == Device::CUDA && !options.compileOnly) {
+#ifndef MP_HAVE_CUDA_RUNTIME
+    return fail("--device=cuda: this mixprec was built without its CUDA runtime (cuda.h and "
+                "cublasLt.h were not found when it was configured)");
+#else
+    char why[512];
+    if (mpcudaProbe(why, sizeof(why)))
+      return fail(Twine("--device=cuda: ") + why);
+    char name[256];
+    int cc = mpcudaDeviceInfo(name, sizeof(name));
+    if (chip.empty())
+      chip = "sm_" + std::to_string(cc);
+#endif
+  }
+  if (device == Device::CUDA && chip.empty())
+    chip = "sm_90";
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return fail("the module has no func.func @main");
   std::unique_ptr<CPUExecutable> exe(new CPUExecutable());
+  exe->device = device;
   FunctionType fnType = main.getFunctionType();
   for (Type t : fnType.getInputs()) {
     auto rt = dyn_cast<RankedTensorType>(t);
@@ -384,12 +408,32 @@ CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered) {
   main.removeResAttrsAttr();
   main->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
   PassManager pm(module.getContext());
-  buildLowerToCPUPipeline(pm);
-  if (failed(pm.run(module)))
-    return fail("lowering to the CPU failed (an op above has no CPU lowering "
-                "yet, see docs/cpu-execution.md)");
+  if (device == Device::CUDA) {
+    LowerToNVPTXOptions o;
+    o.chip = chip;
+    // PTX, JIT-compiled by the driver at module load (no ptxas needed).
+    o.format = "isa";
+    if (failed(buildLowerToNVPTXPipeline(pm, o)))
+      return fail("mp-lower-to-nvptx: bad options for " + chip);
+    if (failed(pm.run(module)))
+      return fail("lowering to CUDA (" + chip + ") failed, see the diagnostics above");
+  } else {
+    buildLowerToCPUPipeline(pm);
+    if (failed(pm.run(module)))
+      return fail("lowering to the CPU failed (an op above has no CPU lowering "
+                  "yet, see docs/cpu-execution.md)");
+  }
   if (printLowered)
     module.print(*printLowered);
+  if (options.compileOnly) {
+    // Host code to LLVM IR, with the kernels' PTX embedded: everything but
+    // the JIT, which would load the kernels into a device.
+    llvm::LLVMContext llvmContext;
+    if (!translateModuleToLLVMIR(module, llvmContext))
+      return fail("translating the lowered module to LLVM IR failed");
+    exe->compiledOnly = true;
+    return exe;
+  }
 
   // Optimise for the host CPU: without a target machine the vectoriser's
   // cost model assumes a generic target and leaves most loops scalar.
@@ -406,6 +450,11 @@ CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered) {
   opts.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // memrefCopy and friends.
   llvm::SmallVector<StringRef> libs = {MP_MLIR_C_RUNNER_UTILS};
+#ifdef MP_HAVE_CUDA_RUNTIME
+  // mgpu*, the generic memref allocation functions and mpcudaMatmulI64.
+  if (device == Device::CUDA)
+    libs.push_back(MP_CUDA_RUNTIME_LIB);
+#endif
   opts.sharedLibPaths = libs;
   auto engine = ExecutionEngine::create(module, opts);
   if (!engine)
@@ -423,13 +472,26 @@ CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered) {
 
 llvm::Expected<std::vector<HostArray>>
 CPUExecutable::run(std::vector<HostArray> &args) {
+  if (compiledOnly)
+    return fail("this program was compiled with compileOnly and cannot run");
   if (args.size() != argTypes.size())
     return fail("@main takes " + Twine(argTypes.size()) + " arguments, got " +
                 Twine(args.size()));
-  // Packed call of _mlir_ciface_main(results*, arg descriptors*...).
+  // Packed call of _mlir_ciface_main(results*, arg descriptors*...). On
+  // the GPU the arguments are staged in managed memory.
   std::vector<std::vector<int64_t>> argDescs;
-  for (HostArray &a : args)
-    argDescs.push_back(descriptorFor(a.data.data(), a.shape));
+  std::vector<void *> staged;
+  for (HostArray &a : args) {
+    void *p = a.data.data();
+#ifdef MP_HAVE_CUDA_RUNTIME
+    if (device == Device::CUDA) {
+      p = mpcudaAllocManaged(a.data.size());
+      std::memcpy(p, a.data.data(), a.data.size());
+      staged.push_back(p);
+    }
+#endif
+    argDescs.push_back(descriptorFor(p, a.shape));
+  }
   std::vector<size_t> offsets;
   size_t words = 0;
   for (RankedTensorType t : resultTypes) {
@@ -447,6 +509,10 @@ CPUExecutable::run(std::vector<HostArray> &args) {
     packed.push_back(&argPtrs[i]);
   }
   entry(packed.data());
+#ifdef MP_HAVE_CUDA_RUNTIME
+  if (device == Device::CUDA)
+    mpcudaSynchronize();
+#endif
 
   // Copy the (possibly strided) results out, then free their buffers; a
   // result that aliases an argument is not ours to free.
@@ -479,10 +545,21 @@ CPUExecutable::run(std::vector<HostArray> &args) {
     bool isArg = false;
     for (HostArray &in : args)
       isArg |= (const char *)(intptr_t)d[1] == in.data.data();
+    for (void *p : staged)
+      isArg |= (void *)(intptr_t)d[0] == p;
     if (!isArg && !llvm::is_contained(toFree, alloc))
       toFree.push_back(alloc);
     results.push_back(std::move(a));
   }
+#ifdef MP_HAVE_CUDA_RUNTIME
+  if (device == Device::CUDA) {
+    for (void *p : toFree)
+      mpcudaFree(p);
+    for (void *p : staged)
+      mpcudaFree(p);
+    return results;
+  }
+#endif
   for (void *p : toFree)
     std::free(p);
   return results;

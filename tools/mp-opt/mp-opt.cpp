@@ -17,6 +17,8 @@
 #include "mixprec/Target/ONNX/ONNXExport.h"
 #include "mixprec/Target/ONNX/ONNXImport.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -28,6 +30,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/ToolUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
@@ -44,9 +47,11 @@ static llvm::cl::OptionCategory mpCategory("mixprec options");
 
 static llvm::cl::opt<std::string>
     emitFormat("emit",
-               llvm::cl::desc("Output format: 'onnx', 'mlir', or 'none' to "
-                              "run the pipeline and write nothing (default: "
-                              "by the output file's extension, else mlir)"),
+               llvm::cl::desc("Output format: 'onnx', 'mlir', 'ptx' (the PTX of "
+                              "the gpu.binary ops --mp-lower-to-nvptx makes), "
+                              "or 'none' to run the pipeline and write nothing "
+                              "(default: by the output file's extension, else "
+                              "mlir)"),
                llvm::cl::init(""), llvm::cl::cat(mpCategory));
 
 static llvm::cl::opt<std::string> externalData(
@@ -142,6 +147,24 @@ LogicalResult processONNX(std::unique_ptr<llvm::MemoryBuffer> buffer,
 
   if (emitFormat == "none")
     return success();
+  if (emitFormat == "ptx") {
+    // The kernels' PTX, one module per gpu.binary (mp-lower-to-nvptx makes
+    // one for the whole program).
+    unsigned count = 0;
+    for (auto bin : module->getOps<gpu::BinaryOp>())
+      for (Attribute a : bin.getObjects()) {
+        auto obj = dyn_cast<gpu::ObjectAttr>(a);
+        if (!obj || obj.getFormat() != gpu::CompilationTarget::Assembly)
+          continue;
+        os << obj.getObject().getValue();
+        ++count;
+      }
+    if (!count)
+      return emitError(module->getLoc())
+             << "--emit=ptx: the module has no PTX; lower it with "
+                "--mp-lower-to-nvptx (format=isa, the default) first";
+    return success();
+  }
   if (outONNX) {
     if (outputPath == "-") {
       std::string bytes;
@@ -188,9 +211,12 @@ int main(int argc, char **argv) {
   mp::registerAutocastPipeline();
   mixprec::registerMixprecConversionPasses();
   mixprec::registerLowerToCPUPipeline();
+  mixprec::registerLowerToNVPTXPipeline();
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR (mp-lower-to-nvptx).
+  registerAllToLLVMIRTranslations(registry);
   registry.insert<mp::MpDialect>();
 
   auto [inputFilenameB, outputFilenameB] = registerAndParseCLIOptions(
@@ -222,9 +248,11 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  if (emitFormat.empty() && StringRef(outputFilename).ends_with(".ptx"))
+    emitFormat = "ptx";
   if (emitFormat != "" && emitFormat != "onnx" && emitFormat != "mlir" &&
-      emitFormat != "none") {
-    llvm::errs() << "mp-opt: error: --emit must be 'onnx', 'mlir' or 'none', "
+      emitFormat != "ptx" && emitFormat != "none") {
+    llvm::errs() << "mp-opt: error: --emit must be 'onnx', 'mlir', 'ptx' or 'none', "
                     "got '"
                  << emitFormat << "'\n";
     return 1;
@@ -272,7 +300,7 @@ int main(int argc, char **argv) {
 
   // Plain MLIR in and out: exactly mlir-opt (split-input-file,
   // verify-diagnostics, ...), with an atomic output file.
-  if (!inONNX && !outONNX) {
+  if (!inONNX && !outONNX && emitFormat != "ptx") {
     llvm::Error err = llvm::writeToOutput(
         outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
           if (failed(MlirOptMain(os, std::move(file), registry, config))) {

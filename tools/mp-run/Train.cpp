@@ -126,7 +126,9 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
                 llvm::Twine(batch) + ")");
 
   OwningOpRef<ModuleOp> stepModule = withEntry(module, "main");
-  auto exe = CPUExecutable::compile(*stepModule);
+  CompileOptions copts;
+  copts.device = opts.device;
+  auto exe = CPUExecutable::compile(*stepModule, nullptr, copts);
   if (!exe)
     return fail(llvm::toString(exe.takeError()));
   double compileSec =

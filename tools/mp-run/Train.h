@@ -3,6 +3,8 @@
 #ifndef MIXPREC_TOOLS_MP_RUN_TRAIN_H
 #define MIXPREC_TOOLS_MP_RUN_TRAIN_H
 
+#include "mixprec/ExecutionEngine/CPURunner.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
@@ -17,6 +19,7 @@ struct TrainOptions {
   int64_t logEvery = 0; ///< 0: ten lines per run
   uint64_t seed = 0; ///< shuffle seed
   std::string savePath; ///< write the trained model here (ONNX), if set
+  Device device = Device::CPU; ///< where the training step runs
 };
 
 /// Trains with the module from `mp-opt --mp-build-train-step` (@init, @main,

@@ -24,6 +24,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringExtras.h"
@@ -56,6 +57,9 @@ static cl::opt<std::string> outputDir("output-dir", cl::desc("Write outputs as D
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"), cl::init(1e-5), cl::cat(runCategory));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"), cl::init(1e-4), cl::cat(runCategory));
 static cl::opt<int> repeat("repeat", cl::desc("Run this many times; report the best time"), cl::init(1), cl::cat(runCategory));
+static cl::opt<std::string> deviceName("device", cl::desc("Where to run: cpu, or cuda (an NVIDIA GPU through mp-lower-to-nvptx)"), cl::init("cpu"), cl::cat(runCategory));
+static cl::opt<std::string> chipName("chip", cl::desc("--device=cuda: the SM to compile for (default: the GPU's; sm_90 with --compile-only)"), cl::init(""), cl::cat(runCategory));
+static cl::opt<bool> compileOnly("compile-only", cl::desc("Lower and translate (kernels to PTX) but do not run: checks a GPU program without a GPU"), cl::init(false), cl::cat(runCategory));
 static cl::opt<bool> printIR("print-lowered-ir", cl::desc("Print the LLVM-dialect module"), cl::init(false), cl::cat(runCategory));
 static cl::OptionCategory trainCategory("mp-run training options (a module from mp-opt --mp-build-train-step)");
 static cl::opt<std::string> trainData("train", cl::desc("Train on this .npz (one array per data input and the labels)"), cl::init(""), cl::cat(trainCategory));
@@ -100,7 +104,7 @@ collect(const cl::list<std::string> &specs) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&runCategory, &trainCategory});
-  cl::ParseCommandLineOptions(argc, argv, "mp-run: compile and run an mp model on the CPU\n");
+  cl::ParseCommandLineOptions(argc, argv, "mp-run: compile and run an mp model on the CPU or an NVIDIA GPU\n");
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
 
@@ -110,6 +114,8 @@ int main(int argc, char **argv) {
   registry.insert<mixprec::mp::MpDialect>();
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // --device=cuda: kernels (gpu.module, NVVM) and the host's gpu.binary.
+  registerAllToLLVMIRTranslations(registry);
   registerAllPasses();
   MLIRContext context(registry);
   context.loadDialect<mixprec::mp::MpDialect, func::FuncDialect>();
@@ -127,6 +133,9 @@ int main(int argc, char **argv) {
   auto main = module->lookupSymbol<func::FuncOp>("main");
   if (!main)
     die("the model has no func.func @main");
+  if (deviceName != "cpu" && deviceName != "cuda")
+    die("--device must be 'cpu' or 'cuda', got '" + deviceName + "'");
+  mixprec::Device device = deviceName == "cuda" ? mixprec::Device::CUDA : mixprec::Device::CPU;
   if (!trainData.empty()) {
     mixprec::TrainOptions opts;
     opts.dataPath = trainData;
@@ -135,6 +144,7 @@ int main(int argc, char **argv) {
     opts.logEvery = logEvery;
     opts.seed = trainSeed;
     opts.savePath = savePath;
+    opts.device = device;
     return mixprec::runTraining(*module, opts);
   }
   FunctionType fnType = main.getFunctionType();
@@ -159,9 +169,18 @@ int main(int argc, char **argv) {
       return 1;
   }
 
-  auto exe = mixprec::CPUExecutable::compile(*module, printIR ? &llvm::outs() : nullptr);
+  mixprec::CompileOptions copts;
+  copts.device = device;
+  copts.chip = chipName;
+  copts.compileOnly = compileOnly;
+  auto exe = mixprec::CPUExecutable::compile(*module, printIR ? &llvm::outs() : nullptr, copts);
   if (!exe)
     die(llvm::toString(exe.takeError()));
+  if (compileOnly) {
+    llvm::errs() << "mp-run: compiled for " << (device == mixprec::Device::CUDA ? "cuda" : "cpu")
+                 << (chipName.empty() ? "" : " " + chipName) << "; not run (--compile-only)\n";
+    return 0;
+  }
   auto t1 = std::chrono::steady_clock::now();
 
   std::vector<HostArray> results;

@@ -6,8 +6,10 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -32,6 +34,40 @@ void buildLowerToCPUPipeline(mlir::OpPassManager &pm);
 
 /// Registers the textual pipeline `mp-lower-to-cpu`.
 void registerLowerToCPUPipeline();
+
+/// Options of mp-lower-to-nvptx.
+struct LowerToNVPTXOptions : public mlir::PassPipelineOptions<LowerToNVPTXOptions> {
+  PassOptions::Option<std::string> chip{*this, "chip", llvm::cl::desc("Target SM (sm_70 ... sm_90)"),
+                                        llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features; empty: the lowest PTX ISA the chip needs (+ptx80 for sm_90)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> format{
+      *this, "format", llvm::cl::desc("Kernel binary: isa (PTX text), bin (cubin) or fatbin"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit for ptxas and libdevice; empty: $CUDA_HOME or /usr/local/cuda"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> blockSize{*this, "block-size",
+                                         llvm::cl::desc("Threads per block of the kernels"),
+                                         llvm::cl::init(256)};
+  PassOptions::Option<bool> libraryCalls{
+      *this, "library-calls",
+      llvm::cl::desc("Map GEMMs and batched GEMMs to cuBLASLt (mp-gpu-library-calls)"),
+      llvm::cl::init(true)};
+};
+
+/// The PTX feature string for a chip: the lowest PTX ISA that supports it.
+std::string ptxFeaturesFor(llvm::StringRef chip);
+/// Empty when the options are valid, else the error message.
+std::string validate(const LowerToNVPTXOptions &options);
+/// mp-lower-to-nvptx (see lib/Conversion/MpToGPU/LowerToNVPTX.cpp).
+mlir::LogicalResult buildLowerToNVPTXPipeline(mlir::OpPassManager &pm,
+                                              const LowerToNVPTXOptions &options);
+/// Registers the textual pipeline `mp-lower-to-nvptx`.
+void registerLowerToNVPTXPipeline();
 
 } // namespace mixprec
 

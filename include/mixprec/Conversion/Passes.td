@@ -101,4 +101,104 @@ def MpTileAndVectorize : Pass<"mp-tile-and-vectorize", "::mlir::func::FuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def MpGpuLibraryCalls : Pass<"mp-gpu-library-calls", "::mlir::func::FuncOp"> {
+  let summary = "Turn GEMM and batched GEMM contractions into cuBLASLt calls";
+  let description = [{
+    Runs on bufferized code (memrefs). Each `linalg.generic` that is a
+    matrix product, `C[b, m, n] = sum_k A[b, m, k] * B[b, k, n]` with any of
+    the operands transposed or broadcast over the batch, f16/bf16/f32 inputs
+    (extended to f32 in the body) and an f16/bf16/f32 accumulator, and whose
+    operands have identity-strided layouts, becomes a call to the runtime's
+    `mpcudaMatmulI64` (cuBLASLt, FP32 compute). The call receives the
+    operands' byte addresses, the sizes, the batch strides and the types.
+    The accumulator's initial value (the linalg.fill of zeros that
+    convert-mp-to-linalg emits) must be zero, and the fill is removed (the
+    call overwrites C); other contractions stay linalg and become kernels.
+
+    Before:
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%c : memref<64x256xf32>)
+    linalg.generic {indexing_maps = [(m, k, n) -> (m, k), (m, k, n) -> (k, n),
+                                     (m, k, n) -> (m, n)], ...}
+        ins(%a, %b : memref<64x128xf16>, memref<128x256xf16>)
+        outs(%c : memref<64x256xf32>) { extf, extf, mulf, addf }
+    ```
+    After:
+    ```mlir
+    %pa = memref.extract_aligned_pointer_as_index %a : memref<64x128xf16> -> index
+    ...
+    func.call @mpcudaMatmulI64(%pa_i64, %pb_i64, %pc_i64, %c64, %c256, %c128, %c1,
+                               %c0, %c0, %c0, %false, %false, %f16, %f16, %f32)
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def MpGpuMapParallelLoops : Pass<"mp-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Map each outermost scf.parallel to a 1-D gpu.launch";
+  let description = [{
+    Each outermost `scf.parallel` (as convert-linalg-to-parallel-loops emits
+    for a linalg op, reductions left as inner loops) becomes a `gpu.launch`
+    over its iteration space linearised row-major: `block-size` threads per
+    block along x, as many blocks as needed, and a bounds check. Adjacent
+    threads take adjacent elements of the innermost dim, so loads and stores
+    of the element-wise kernels are coalesced. Loops that carry reductions
+    (`scf.reduce` with operands) are left alone.
+
+    Before:
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c256) step (%c1, %c1) {
+      %x = memref.load %a[%i, %j] : memref<64x256xf16>
+      ...
+    }
+    ```
+    After:
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c64, %gy = %c1, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+      %lin = bx * 256 + tx
+      scf.if %lin < 16384 {
+        %i, %j = delinearize %lin into (64, 256)
+        ...
+      }
+      gpu.terminator
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (a multiple of 32)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def MpGpuMergeKernelModules : Pass<"mp-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes one `gpu.module` per kernel, each holding a
+    kernel named after the host function. This pass moves every kernel into
+    the first module, renames each to its old module's (unique) name and
+    updates the `gpu.launch_func` references, so the program has one PTX
+    module: one file for `-o model.ptx`, one module load at start-up.
+
+    Before:
+    ```mlir
+    gpu.module @main_kernel { gpu.func @main_kernel(...) kernel {...} }
+    gpu.module @main_kernel_0 { gpu.func @main_kernel(...) kernel {...} }
+    gpu.launch_func @main_kernel_0::@main_kernel ...
+    ```
+    After:
+    ```mlir
+    gpu.module @main_kernel {
+      gpu.func @main_kernel(...) kernel {...}
+      gpu.func @main_kernel_0(...) kernel {...}
+    }
+    gpu.launch_func @main_kernel::@main_kernel_0 ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // MIXPREC_CONVERSION_PASSES_TD

@@ -51,13 +51,35 @@ llvm::Expected<std::map<std::string, HostArray>> readArrays(llvm::StringRef path
 llvm::Error writeNpy(const std::string &path, const HostArray &array);
 
 /// A JIT-compiled @main.
+/// Where a compiled program runs.
+enum class Device {
+  CPU,  ///< mp-lower-to-cpu, JIT for the host
+  CUDA, ///< mp-lower-to-nvptx for the probed GPU's SM, host code JIT'd,
+        ///< kernels loaded through lib/Runtime/CUDA; buffers are managed
+};
+
+/// How to compile.
+struct CompileOptions {
+  Device device = Device::CPU;
+  bool compiledOnly = false;
+  /// CUDA: the SM to compile for; empty: the probed GPU's.
+  std::string chip;
+  /// Lower and translate to LLVM IR (kernels to PTX) but do not JIT: checks
+  /// a GPU program on a machine without a GPU. run() then fails.
+  bool compileOnly = false;
+};
+
+/// A JIT-compiled @main, on the CPU or (with Device::CUDA) on an NVIDIA GPU.
 class CPUExecutable {
 public:
   /// Lowers `module` in place with mp-lower-to-cpu and JITs its @main (whose
   /// arguments and results must be ranked tensors). Lowering diagnostics go
   /// to the context's handler. `printLowered` receives the LLVM-dialect IR.
+  /// With Device::CUDA it fails cleanly (no exit) when no usable GPU,
+  /// driver or CUDA runtime exists, saying which.
   static llvm::Expected<std::unique_ptr<CPUExecutable>>
-  compile(mlir::ModuleOp module, llvm::raw_ostream *printLowered = nullptr);
+  compile(mlir::ModuleOp module, llvm::raw_ostream *printLowered = nullptr,
+          const CompileOptions &options = {});
   ~CPUExecutable();
 
   /// Calls @main. Arguments must match its signature (dtype and shape; the
@@ -70,6 +92,8 @@ public:
 private:
   CPUExecutable() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  Device device = Device::CPU;
+  bool compiledOnly = false;
   void (*entry)(void **) = nullptr; // packed _mlir_ciface_main
   std::vector<mlir::RankedTensorType> argTypes, resultTypes;
 };
