@@ -460,7 +460,7 @@ def run_case(name, m, feeds, args, out, rtol, atol, autocast=None, ref=None):
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(ref_model, so, providers=["CPUExecutionProvider"])
     ys = sess.run(None, feeds)
-    cmd = [args.mp_run, run_model, f"--rtol={rtol}", f"--atol={atol}"]
+    cmd = [args.mp_run, run_model, f"--rtol={rtol}", f"--atol={atol}", f"--device={args.device}"]
     cmd += mp_run_args(out, name, feeds, [o.name for o in sess.get_outputs()], ys)
     r = subprocess.run(cmd, capture_output=True, text=True)
     ok = r.returncode == 0
@@ -474,6 +474,8 @@ def main():
     ap.add_argument("--mp-opt", required=True)
     ap.add_argument("--mp-run", required=True)
     ap.add_argument("--out", default="build/cpu-check")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="where mp-run executes (cuda: an NVIDIA GPU)")
     ap.add_argument("--only", metavar="NAMES",
                     help="comma-separated case names (e.g. lstm,gru); run only these")
     args = ap.parse_args()

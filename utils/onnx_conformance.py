@@ -95,7 +95,8 @@ def run_cpu(job):
     res = {"name": name, "ops": sorted(op for d, op in graph_ops(model.graph, set()) if d == "")}
     for ds in sorted(glob.glob(os.path.join(model_dir, "test_data_set_*"))):
         key = lambda p: int(p.rsplit("_", 1)[1].split(".")[0])  # noqa: E731
-        cmd = [mp_run, model_path, f"--rtol={RTOL}", f"--atol={ATOL}"]
+        cmd = [mp_run, model_path, f"--rtol={RTOL}", f"--atol={ATOL}",
+               f"--device={os.environ.get('MP_RUN_DEVICE', 'cpu')}"]
         cmd += [f"--input={p}" for p in sorted(glob.glob(os.path.join(ds, "input_*.pb")), key=key)]
         cmd += [f"--expect={p}" for p in sorted(glob.glob(os.path.join(ds, "output_*.pb")), key=key)]
         try:
@@ -225,7 +226,11 @@ def main():
     ap.add_argument("--mp-run", help="also execute every eligible model with this mp-run "
                     "and compare with the shipped outputs")
     ap.add_argument("--cpu-markdown", help="write the mp-run per-op table here")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="where mp-run executes (cuda: the GPU, against the same shipped "
+                    "outputs and tolerances the CPU executor meets)")
     args = ap.parse_args()
+    os.environ["MP_RUN_DEVICE"] = args.device  # read by run_cpu in the workers
 
     listing = subprocess.run([args.mp_opt, "--list-onnx-ops"], check=True,
                              capture_output=True, text=True).stdout.splitlines()
@@ -312,7 +317,7 @@ def main():
                 cop[op][1] += r["status"] == "pass"
             if r["status"] == "unlowered":
                 missing[r["detail"].split()[-1]] += 1
-        print(f"cpu conformance (mp-run): {len(cpu)} eligible, {len(cstat['pass'])} passed, "
+        print(f"{args.device} conformance (mp-run): {len(cpu)} eligible, {len(cstat['pass'])} passed, "
               f"{len(cstat['unlowered'])} need an op without a CPU lowering, "
               f"{len(cstat['fail'])} failed")
         for r in cstat["fail"]:

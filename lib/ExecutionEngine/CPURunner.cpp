@@ -508,10 +508,16 @@ CPUExecutable::run(std::vector<HostArray> &args) {
     argPtrs[i] = argDescs[i].data();
     packed.push_back(&argPtrs[i]);
   }
+#ifdef MP_HAVE_CUDA_RUNTIME
+  void *startEvent = device == Device::CUDA ? mpcudaRecordEvent() : nullptr;
+#endif
   entry(packed.data());
 #ifdef MP_HAVE_CUDA_RUNTIME
-  if (device == Device::CUDA)
+  if (device == Device::CUDA) {
+    void *endEvent = mpcudaRecordEvent();
     mpcudaSynchronize();
+    deviceMs = mpcudaElapsedMs(startEvent, endEvent);
+  }
 #endif
 
   // Copy the (possibly strided) results out, then free their buffers; a
@@ -563,6 +569,14 @@ CPUExecutable::run(std::vector<HostArray> &args) {
   for (void *p : toFree)
     std::free(p);
   return results;
+}
+
+double CPUExecutable::peakDeviceBytes() const {
+#ifdef MP_HAVE_CUDA_RUNTIME
+  if (device == Device::CUDA)
+    return (double)mpcudaPeakBytes();
+#endif
+  return -1;
 }
 
 std::vector<std::string> mixprec::graphValueNames(func::FuncOp main, bool results) {

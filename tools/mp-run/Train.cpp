@@ -214,6 +214,9 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
     llvm::errs() << llvm::format("mp-run: %lld of %lld steps skipped for non-finite gradients; "
                                  "final loss scale %g\n",
                                  (long long)skipped, (long long)opts.steps, scaleOf(state));
+  if (opts.device == Device::CUDA)
+    llvm::errs() << llvm::format("mp-run: peak device memory %.0f bytes\n",
+                                 (*exe)->peakDeviceBytes());
   llvm::outs() << llvm::format("final loss: %.6g\n", lastLoss);
 
   if (!opts.savePath.empty()) {

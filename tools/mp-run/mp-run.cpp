@@ -184,7 +184,7 @@ int main(int argc, char **argv) {
   auto t1 = std::chrono::steady_clock::now();
 
   std::vector<HostArray> results;
-  double best = INFINITY;
+  double best = INFINITY, bestDevice = INFINITY;
   for (int r = 0; r < std::max(1, (int)repeat); ++r) {
     auto s = std::chrono::steady_clock::now();
     auto out = (*exe)->run(*args);
@@ -192,8 +192,13 @@ int main(int argc, char **argv) {
       die(llvm::toString(out.takeError()));
     best = std::min(best, std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - s).count());
+    bestDevice = std::min(bestDevice, (*exe)->lastDeviceMs());
     results = std::move(*out);
   }
+  if (device == mixprec::Device::CUDA)
+    llvm::errs() << llvm::format("mp-run: device time %.4f ms (CUDA events, best of %d), peak "
+                                 "device memory %.0f bytes\n",
+                                 bestDevice, std::max(1, (int)repeat), (*exe)->peakDeviceBytes());
 
   double compile = std::chrono::duration<double>(t1 - t0).count();
   llvm::errs() << llvm::format("mp-run: compile %.3f s, run %.6f s (best of %d)\n",

@@ -62,6 +62,7 @@ enum class Device {
 struct CompileOptions {
   Device device = Device::CPU;
   bool compiledOnly = false;
+  double deviceMs = -1;
   /// CUDA: the SM to compile for; empty: the probed GPU's.
   std::string chip;
   /// Lower and translate to LLVM IR (kernels to PTX) but do not JIT: checks
@@ -86,6 +87,12 @@ public:
   /// caller checks, see checkArgument). Results are copied into fresh arrays.
   llvm::Expected<std::vector<HostArray>> run(std::vector<HostArray> &args);
 
+  /// CUDA: the last run()'s device time (CUDA events around the call,
+  /// milliseconds) and the device memory peak (bytes, since compile);
+  /// negative on the CPU.
+  double lastDeviceMs() const { return deviceMs; }
+  double peakDeviceBytes() const;
+
   llvm::ArrayRef<mlir::RankedTensorType> getArgumentTypes() const { return argTypes; }
   llvm::ArrayRef<mlir::RankedTensorType> getResultTypes() const { return resultTypes; }
 
@@ -94,6 +101,7 @@ private:
   std::unique_ptr<mlir::ExecutionEngine> engine;
   Device device = Device::CPU;
   bool compiledOnly = false;
+  double deviceMs = -1;
   void (*entry)(void **) = nullptr; // packed _mlir_ciface_main
   std::vector<mlir::RankedTensorType> argTypes, resultTypes;
 };
