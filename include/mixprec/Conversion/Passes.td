@@ -146,6 +146,22 @@ def MpGpuMapParallelLoops : Pass<"mp-gpu-map-parallel-loops", "::mlir::func::Fun
     of the element-wise kernels are coalesced. Loops that carry reductions
     (`scf.reduce` with operands) are left alone.
 
+    Then the host code that still reads or writes memory (0-d linalg ops
+    become plain loads, arithmetic and stores: the loss-scale update, the
+    step counter, the skip decision) is wrapped, run by run, into
+    single-thread `gpu.launch`es, so that it runs on the device too and
+    reads kernel results in stream order. Host scalars that only kernels use
+    (a loaded step count, bias corrections) are recomputed in each kernel
+    that uses them instead. A run whose loaded values the host needs stays
+    on the host.
+
+    When no host code of a function touches memory any more, the function
+    is marked `mp.device_only` and brackets its body with
+    `mpcudaDeferSync(1)` / `mpcudaDeferSync(0)`: the runtime then queues
+    kernels, GEMMs and frees on its stream without waiting, and waits once,
+    before the function returns. A training step then decides on its loss
+    scale and skip on the device, with no host synchronisation inside it.
+
     Before:
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c256) step (%c1, %c1) {
@@ -169,9 +185,14 @@ def MpGpuMapParallelLoops : Pass<"mp-gpu-map-parallel-loops", "::mlir::func::Fun
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block (a multiple of 32)">,
+    Option<"hostCodeToKernels", "host-code-to-kernels", "bool", /*default=*/"true",
+           "Wrap the remaining memory-accessing host code into single-thread kernels">,
+    Option<"deferSync", "defer-sync", "bool", /*default=*/"true",
+           "In functions whose host code touches no memory, wait for the GPU only "
+           "before returning (calls to mpcudaDeferSync)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect"];
 }
 
 def MpGpuMergeKernelModules : Pass<"mp-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
@@ -199,6 +220,46 @@ def MpGpuMergeKernelModules : Pass<"mp-gpu-merge-kernel-modules", "::mlir::Modul
     ```
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def MpGpuPrepareKernels : Pass<"mp-gpu-prepare-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Make full reductions and copies parallel kernels";
+  let description = [{
+    Runs on bufferized linalg, before convert-linalg-to-parallel-loops, so
+    that every loop nest of the program becomes a parallel GPU kernel:
+
+    - A `linalg.generic` with only reduction loops (a sum, max or min of a
+      whole tensor into a 0-d or all-ones output: the loss, the finite check
+      of loss scaling, a gradient norm) would become one sequential loop. It
+      becomes a parallel loop over every element that combines into the
+      output with `memref.atomic_rmw` (addf, maximumf, minimumf, addi, ori).
+      Only f32, f64, i32 and i64 outputs; the order of float additions is not
+      fixed, as with any parallel reduction.
+    - `memref.copy` (from bufferization) becomes `linalg.copy`, a kernel,
+      instead of a host-side copy.
+
+    Before:
+    ```mlir
+    linalg.generic {indexing_maps = [(i, j) -> (i, j), (i, j) -> ()],
+                    iterator_types = ["reduction", "reduction"]}
+        ins(%g : memref<64x256xf32>) outs(%s : memref<f32>) {
+    ^bb0(%x: f32, %acc: f32):
+      %m = arith.mulf %x, %zero : f32
+      %r = arith.addf %acc, %m : f32
+      linalg.yield %r : f32
+    }
+    ```
+    After:
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c256) step (%c1, %c1) {
+      %x = memref.load %g[%i, %j] : memref<64x256xf32>
+      %m = arith.mulf %x, %zero : f32
+      %old = memref.atomic_rmw addf %m, %s[] : (f32, memref<f32>) -> f32
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect"];
 }
 
 #endif // MIXPREC_CONVERSION_PASSES_TD

@@ -47,6 +47,10 @@ void mpcudaEmptyCache();
 
 /// Waits for all work on the runtime's stream.
 void mpcudaSynchronize();
+/// on != 0: the calling program reads no device memory from the host until
+/// mpcudaDeferSync(0), so kernel launches, GEMMs and frees only queue work
+/// on the stream. mpcudaDeferSync(0) waits for the stream.
+void mpcudaDeferSync(int32_t on);
 /// Milliseconds between two points recorded with mpcudaRecordEvent.
 void *mpcudaRecordEvent();
 float mpcudaElapsedMs(void *start, void *end);

@@ -5,7 +5,9 @@
 //   convert-mp-to-linalg, linalg-fuse-elementwise-ops     (shared; fusion)
 //   one-shot-bufferize                                    (memrefs)
 //   mp-gpu-library-calls                                  (GEMMs -> cuBLASLt)
-//   convert-linalg-to-parallel-loops, mp-gpu-map-parallel-loops
+//   mp-gpu-prepare-kernels (atomic full reductions, copies as kernels)
+//   convert-linalg-to-parallel-loops, mp-gpu-map-parallel-loops (and the
+//   remaining host-side memory code as single-thread kernels)
 //   gpu-kernel-outlining, mp-gpu-merge-kernel-modules (one PTX module)
 //   nvvm-attach-target{chip, features}
 //   gpu.module(convert-gpu-to-nvvm)
@@ -85,6 +87,7 @@ LogicalResult mixprec::buildLowerToNVPTXPipeline(OpPassManager &pm,
     return failure();
   if (o.libraryCalls)
     pm.addNestedPass<func::FuncOp>(createMpGpuLibraryCalls());
+  pm.addNestedPass<func::FuncOp>(createMpGpuPrepareKernels());
   if (failed(upstream("func.func(convert-linalg-to-parallel-loops)")))
     return failure();
   MpGpuMapParallelLoopsOptions map;

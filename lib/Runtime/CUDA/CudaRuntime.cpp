@@ -61,6 +61,9 @@ struct State {
   std::multimap<size_t, void *> freeBlocks;
   std::unordered_map<void *, size_t> live;
   size_t inUse = 0, peak = 0;
+  // Set by device-only programs (mpcudaDeferSync): the host reads no device
+  // memory until they return, so launches, GEMMs and frees need not wait.
+  bool deferSync = false;
 };
 
 State &state() {
@@ -273,6 +276,13 @@ void mpcudaSynchronize() {
   MP_CU(s.cu.cuStreamSynchronize_(s.stream));
 }
 
+void mpcudaDeferSync(int32_t on) {
+  State &s = ready();
+  s.deferSync = on != 0;
+  if (!on)
+    MP_CU(s.cu.cuStreamSynchronize_(s.stream));
+}
+
 void *mpcudaRecordEvent() {
   State &s = ready();
   CUevent e;
@@ -351,7 +361,8 @@ void mpcudaMatmulI64(int64_t a, int64_t b, int64_t c, int64_t m, int64_t n, int6
   mpcudaMatmul(reinterpret_cast<const void *>(a), reinterpret_cast<const void *>(b),
                reinterpret_cast<void *>(c), m, n, k, batch, strideA, strideB, strideC, transA,
                transB, aType, bType, cType);
-  mpcudaSynchronize();
+  if (!state().deferSync)
+    mpcudaSynchronize();
 }
 
 //===----------------------------------------------------------------------===//
@@ -366,8 +377,11 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes) {
   return mpcudaAllocManaged(bytes);
 }
 void _mlir_memref_to_llvm_free(void *ptr) {
-  // Kernels may still read the buffer: wait for the stream first.
-  mpcudaSynchronize();
+  // Kernels may still read the buffer. With deferred synchronisation only
+  // later work on the same stream can reuse it, which runs after them;
+  // otherwise wait first (host code may write the reused block).
+  if (!state().deferSync)
+    mpcudaSynchronize();
   mpcudaFree(ptr);
 }
 
@@ -420,6 +434,8 @@ CUstream mgpuStreamCreate() { return ready().stream; }
 void mgpuStreamDestroy(CUstream) {}
 void mgpuStreamSynchronize(CUstream stream) {
   State &s = ready();
+  if (s.deferSync && (!stream || stream == s.stream))
+    return;
   MP_CU(s.cu.cuStreamSynchronize_(stream ? stream : s.stream));
 }
 void mgpuStreamWaitEvent(CUstream stream, CUevent e) {
@@ -439,7 +455,8 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/, bool /*hostShared*/) {
   return mpcudaAllocManaged(bytes);
 }
 void mgpuMemFree(void *ptr, CUstream) {
-  mpcudaSynchronize();
+  if (!state().deferSync)
+    mpcudaSynchronize();
   mpcudaFree(ptr);
 }
 void mgpuMemcpy(void *dst, void *src, size_t bytes, CUstream stream) {

@@ -73,3 +73,46 @@ func.func @rows(%a: memref<64x300xf32>, %s: memref<64xf32>) -> f32 {
   }
   return %t : f32
 }
+
+// -----
+
+// Host scalar code: the loss-scale update (loads, a select, a store) runs as
+// a single-thread kernel; the step count that only a kernel uses is loaded
+// inside that kernel. Nothing on the host touches memory any more, so the
+// function waits only before it returns (mpcudaDeferSync).
+// CHECK-LABEL: func.func private @mpcudaDeferSync(i32)
+// CHECK-LABEL: func.func @scalars
+// CHECK-SAME: attributes {mp.device_only}
+// CHECK: call @mpcudaDeferSync(%c1_i32)
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1, %{{.*}} = %c1, %{{.*}} = %c1) threads({{.*}}) in (%{{.*}} = %c1, %{{.*}} = %c1, %{{.*}} = %c1)
+// CHECK:   %[[OK:.*]] = memref.load %arg1[] : memref<i1>
+// CHECK:   %[[SC:.*]] = memref.load %arg2[] : memref<f32>
+// CHECK:   %[[HALF:.*]] = arith.mulf %[[SC]]
+// CHECK:   %[[NEW:.*]] = arith.select %[[OK]], %[[SC]], %[[HALF]] : f32
+// CHECK:   memref.store %[[NEW]], %arg3[] : memref<f32>
+// CHECK: gpu.launch
+// CHECK:   %[[STEP:.*]] = memref.load %arg4[] : memref<i64>
+// CHECK:   arith.sitofp %[[STEP]]
+// CHECK: call @mpcudaDeferSync(%c0_i32)
+// CHECK-NEXT: return
+func.func @scalars(%g: memref<256xf32>, %ok: memref<i1>, %scale: memref<f32>, %newScale: memref<f32>,
+                   %step: memref<i64>, %out: memref<256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  %half = arith.constant 0.5 : f32
+  %o = memref.load %ok[] : memref<i1>
+  %s = memref.load %scale[] : memref<f32>
+  %h = arith.mulf %s, %half : f32
+  %n = arith.select %o, %s, %h : f32
+  memref.store %n, %newScale[] : memref<f32>
+  %t = memref.load %step[] : memref<i64>
+  %tf = arith.sitofp %t : i64 to f32
+  scf.parallel (%i) = (%c0) to (%c256) step (%c1) {
+    %x = memref.load %g[%i] : memref<256xf32>
+    %y = arith.mulf %x, %tf : f32
+    memref.store %y, %out[%i] : memref<256xf32>
+    scf.reduce
+  }
+  return
+}
