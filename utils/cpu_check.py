@@ -474,7 +474,7 @@ def main():
     ap.add_argument("--mp-opt", required=True)
     ap.add_argument("--mp-run", required=True)
     ap.add_argument("--out", default="build/cpu-check")
-    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda", "cuda-emulated"],
                     help="where mp-run executes (cuda: an NVIDIA GPU)")
     ap.add_argument("--only", metavar="NAMES",
                     help="comma-separated case names (e.g. lstm,gru); run only these")

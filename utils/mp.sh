@@ -43,6 +43,19 @@ echo "== ONNX conformance (libonnx-testdata: import -> export -> ONNX Runtime, t
 "$PY" "$ROOT/utils/onnx_conformance.py" --mp-opt "$MPOPT" \
   --jobs "$(nproc)" --markdown "$BUILD/conformance.md" \
   --mp-run "$BUILD/bin/mp-run" --cpu-markdown "$BUILD/cpu-conformance.md"
+echo "== GPU pipeline without a GPU: every conformance model lowered to PTX and host code (compile only),"
+echo "   then run with the GPU pipeline's kernels emulated as host loops; autocast models vs ONNX Runtime"
+echo "   and mixed-precision training the same way (a GPU machine runs utils/gpu-check.sh instead)"
+"$PY" "$ROOT/utils/onnx_conformance.py" --mp-opt "$MPOPT" --jobs "$(nproc)" \
+  --mp-run "$BUILD/bin/mp-run" --device cuda --compile-only --cpu-markdown "$BUILD/ptx-conformance.md"
+"$PY" "$ROOT/utils/onnx_conformance.py" --mp-opt "$MPOPT" --jobs "$(nproc)" \
+  --mp-run "$BUILD/bin/mp-run" --device cuda-emulated --cpu-markdown "$BUILD/gpu-emulated-conformance.md"
+"$PY" "$ROOT/utils/cpu_check.py" --mp-opt "$MPOPT" --mp-run "$BUILD/bin/mp-run" \
+  --device cuda-emulated --out "$BUILD/gpu-emulated-check"
+"$PY" "$ROOT/utils/gpu_train_check.py" --mp-opt "$MPOPT" --mp-run "$BUILD/bin/mp-run" \
+  --device cuda-emulated --out "$BUILD/gpu-emulated-train" > "$BUILD/gpu-emulated-train.log" 2>&1 \
+  || { cat "$BUILD/gpu-emulated-train.log"; exit 1; }
+grep -E "^(cpu|cuda-emulated):|gpu-train-check" "$BUILD/gpu-emulated-train.log"
 echo "== Python package (pip install ./python, pytest)"
 (cd "$ROOT" && CCACHE_BASEDIR="$ROOT" "$PY" -m pip install -q --no-build-isolation ./python)
 MP_OPT="$MPOPT" "$PY" -m pytest -q "$ROOT/python/tests"

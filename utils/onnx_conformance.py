@@ -97,6 +97,8 @@ def run_cpu(job):
         key = lambda p: int(p.rsplit("_", 1)[1].split(".")[0])  # noqa: E731
         cmd = [mp_run, model_path, f"--rtol={RTOL}", f"--atol={ATOL}",
                f"--device={os.environ.get('MP_RUN_DEVICE', 'cpu')}"]
+        if os.environ.get("MP_RUN_COMPILE_ONLY"):
+            cmd.append("--compile-only")
         cmd += [f"--input={p}" for p in sorted(glob.glob(os.path.join(ds, "input_*.pb")), key=key)]
         cmd += [f"--expect={p}" for p in sorted(glob.glob(os.path.join(ds, "output_*.pb")), key=key)]
         try:
@@ -226,11 +228,17 @@ def main():
     ap.add_argument("--mp-run", help="also execute every eligible model with this mp-run "
                     "and compare with the shipped outputs")
     ap.add_argument("--cpu-markdown", help="write the mp-run per-op table here")
-    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda", "cuda-emulated"],
                     help="where mp-run executes (cuda: the GPU, against the same shipped "
-                    "outputs and tolerances the CPU executor meets)")
+                    "outputs and tolerances the CPU executor meets; cuda-emulated: the GPU "
+                    "pipeline's kernels as host loops)")
+    ap.add_argument("--compile-only", action="store_true",
+                    help="with --device cuda: lower every model to PTX and host code, run nothing "
+                    "(checks the GPU code generation without a GPU)")
     args = ap.parse_args()
     os.environ["MP_RUN_DEVICE"] = args.device  # read by run_cpu in the workers
+    if args.compile_only:
+        os.environ["MP_RUN_COMPILE_ONLY"] = "1"
 
     listing = subprocess.run([args.mp_opt, "--list-onnx-ops"], check=True,
                              capture_output=True, text=True).stdout.splitlines()
@@ -317,13 +325,13 @@ def main():
                 cop[op][1] += r["status"] == "pass"
             if r["status"] == "unlowered":
                 missing[r["detail"].split()[-1]] += 1
-        print(f"{args.device} conformance (mp-run): {len(cpu)} eligible, {len(cstat['pass'])} passed, "
+        print(f"{args.device}{' (compile only)' if args.compile_only else ''} conformance (mp-run): {len(cpu)} eligible, {len(cstat['pass'])} passed, "
               f"{len(cstat['unlowered'])} need an op without a CPU lowering, "
               f"{len(cstat['fail'])} failed")
         for r in cstat["fail"]:
             print(f"  CPU FAIL {r['name']}: {r['detail']}")
         xpass = [r for r in extra if r["status"] == "pass"]
-        print(f"cpu conformance on models ONNX Runtime cannot run (shipped outputs only): "
+        print(f"{args.device} conformance on models ONNX Runtime cannot run (shipped outputs only): "
               f"{len(xpass)} of {len(extra)} pass")
         if cstat["fail"]:
             rc = 1

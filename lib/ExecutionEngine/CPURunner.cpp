@@ -417,6 +417,10 @@ CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered,
       return fail("mp-lower-to-nvptx: bad options for " + chip);
     if (failed(pm.run(module)))
       return fail("lowering to CUDA (" + chip + ") failed, see the diagnostics above");
+  } else if (device == Device::CUDAEmulated) {
+    buildGpuEmulationPipeline(pm);
+    if (failed(pm.run(module)))
+      return fail("the emulated GPU pipeline failed, see the diagnostics above");
   } else {
     buildLowerToCPUPipeline(pm);
     if (failed(pm.run(module)))

@@ -57,7 +57,7 @@ static cl::opt<std::string> outputDir("output-dir", cl::desc("Write outputs as D
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"), cl::init(1e-5), cl::cat(runCategory));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"), cl::init(1e-4), cl::cat(runCategory));
 static cl::opt<int> repeat("repeat", cl::desc("Run this many times; report the best time"), cl::init(1), cl::cat(runCategory));
-static cl::opt<std::string> deviceName("device", cl::desc("Where to run: cpu, or cuda (an NVIDIA GPU through mp-lower-to-nvptx)"), cl::init("cpu"), cl::cat(runCategory));
+static cl::opt<std::string> deviceName("device", cl::desc("Where to run: cpu, cuda (an NVIDIA GPU through mp-lower-to-nvptx), or cuda-emulated (the GPU pipeline's kernels as host loops, to check them without a GPU)"), cl::init("cpu"), cl::cat(runCategory));
 static cl::opt<std::string> chipName("chip", cl::desc("--device=cuda: the SM to compile for (default: the GPU's; sm_90 with --compile-only)"), cl::init(""), cl::cat(runCategory));
 static cl::opt<bool> compileOnly("compile-only", cl::desc("Lower and translate (kernels to PTX) but do not run: checks a GPU program without a GPU"), cl::init(false), cl::cat(runCategory));
 static cl::opt<bool> printIR("print-lowered-ir", cl::desc("Print the LLVM-dialect module"), cl::init(false), cl::cat(runCategory));
@@ -133,9 +133,11 @@ int main(int argc, char **argv) {
   auto main = module->lookupSymbol<func::FuncOp>("main");
   if (!main)
     die("the model has no func.func @main");
-  if (deviceName != "cpu" && deviceName != "cuda")
-    die("--device must be 'cpu' or 'cuda', got '" + deviceName + "'");
-  mixprec::Device device = deviceName == "cuda" ? mixprec::Device::CUDA : mixprec::Device::CPU;
+  if (deviceName != "cpu" && deviceName != "cuda" && deviceName != "cuda-emulated")
+    die("--device must be 'cpu', 'cuda' or 'cuda-emulated', got '" + deviceName + "'");
+  mixprec::Device device = deviceName == "cuda"            ? mixprec::Device::CUDA
+                           : deviceName == "cuda-emulated" ? mixprec::Device::CUDAEmulated
+                                                           : mixprec::Device::CPU;
   if (!trainData.empty()) {
     mixprec::TrainOptions opts;
     opts.dataPath = trainData;
@@ -177,7 +179,7 @@ int main(int argc, char **argv) {
   if (!exe)
     die(llvm::toString(exe.takeError()));
   if (compileOnly) {
-    llvm::errs() << "mp-run: compiled for " << (device == mixprec::Device::CUDA ? "cuda" : "cpu")
+    llvm::errs() << "mp-run: compiled for " << deviceName
                  << (chipName.empty() ? "" : " " + chipName) << "; not run (--compile-only)\n";
     return 0;
   }

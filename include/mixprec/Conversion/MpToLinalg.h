@@ -68,6 +68,10 @@ mlir::LogicalResult buildLowerToNVPTXPipeline(mlir::OpPassManager &pm,
                                               const LowerToNVPTXOptions &options);
 /// Registers the textual pipeline `mp-lower-to-nvptx`.
 void registerLowerToNVPTXPipeline();
+/// The GPU pipeline's kernel formation (without library calls), then
+/// mp-gpu-emulate-launches and the CPU lowering to LLVM: runs the GPU
+/// program's kernels as host loops, to check them without a GPU.
+void buildGpuEmulationPipeline(mlir::OpPassManager &pm);
 
 } // namespace mixprec
 

@@ -262,4 +262,37 @@ def MpGpuPrepareKernels : Pass<"mp-gpu-prepare-kernels", "::mlir::func::FuncOp">
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def MpGpuEmulateLaunches : Pass<"mp-gpu-emulate-launches", "::mlir::func::FuncOp"> {
+  let summary = "Run gpu.launch bodies as host loops (checks the GPU mapping on a CPU)";
+  let description = [{
+    Replaces each `gpu.launch` by loops over its grid and block (blocks
+    outermost, thread x innermost) that run the body with the block and
+    thread ids of each iteration. The program then lowers and runs with the
+    CPU pipeline, so the GPU pipeline's own transformations (the 1-D thread
+    mapping and its bounds checks, atomic reductions, host code moved into
+    single-thread kernels, values recomputed in kernels) are checked
+    numerically on machines without a GPU: `mp-run --device=cuda-emulated`
+    and the conformance suite use it. Kernels must not synchronise
+    (`gpu.barrier`); mixprec's do not.
+
+    Before:
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c75, %gy = %c1, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+      ... %bx ... %tx ...
+      gpu.terminator
+    }
+    ```
+    After:
+    ```mlir
+    scf.for %bz = %c0 to %c1 step %c1 {
+      scf.for %by = ... { scf.for %bx = %c0 to %c75 step %c1 {
+        scf.for %tz = ... { scf.for %ty = ... { scf.for %tx = %c0 to %c256 step %c1 {
+          ... %bx ... %tx ...
+    }}}}}}
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // MIXPREC_CONVERSION_PASSES_TD

@@ -56,6 +56,8 @@ enum class Device {
   CPU,  ///< mp-lower-to-cpu, JIT for the host
   CUDA, ///< mp-lower-to-nvptx for the probed GPU's SM, host code JIT'd,
         ///< kernels loaded through lib/Runtime/CUDA; buffers are managed
+  CUDAEmulated, ///< the GPU pipeline's kernels run as host loops
+                ///< (buildGpuEmulationPipeline): checks them without a GPU
 };
 
 /// How to compile.

@@ -27,6 +27,7 @@
 #include <cstdlib>
 
 using namespace mlir;
+using namespace mixprec;
 
 std::string mixprec::ptxFeaturesFor(llvm::StringRef chip) {
   // The lowest PTX ISA that supports the chip (CUDA 13's ptxas accepts all).
@@ -63,6 +64,56 @@ std::string mixprec::validate(const LowerToNVPTXOptions &o) {
   return "";
 }
 
+/// The shared front of the GPU pipelines: mp to linalg, fusion,
+/// bufferization, library calls, kernels as gpu.launch.
+static LogicalResult addGpuKernelPasses(OpPassManager &pm, int64_t blockSize, bool libraryCalls,
+                                        bool deferSync) {
+  // Upstream passes are spelled textually, so the pipeline reads like the
+  // mlir-opt command line it is equivalent to; ours are added directly (a
+  // tool need not register them to use the pipeline).
+  auto upstream = [&](const std::string &text) { return parsePassPipeline(text, pm); };
+  pm.addPass(createConvertMpToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(upstream("func.func(linalg-fuse-elementwise-ops),"
+                      "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
+                      "function-boundary-type-conversion=identity-layout-map},"
+                      "buffer-deallocation-pipeline,"
+                      "convert-bufferization-to-memref")))
+    return failure();
+  if (libraryCalls)
+    pm.addNestedPass<func::FuncOp>(createMpGpuLibraryCalls());
+  pm.addNestedPass<func::FuncOp>(createMpGpuPrepareKernels());
+  if (failed(upstream("func.func(convert-linalg-to-parallel-loops)")))
+    return failure();
+  MpGpuMapParallelLoopsOptions map;
+  map.blockSize = blockSize;
+  map.deferSync = deferSync;
+  pm.addNestedPass<func::FuncOp>(createMpGpuMapParallelLoops(map));
+  return success();
+}
+
+void mixprec::buildGpuEmulationPipeline(OpPassManager &pm) {
+  // No library calls (cuBLASLt) and no runtime calls: plain host code.
+  if (failed(addGpuKernelPasses(pm, 256, /*libraryCalls=*/false, /*deferSync=*/false)))
+    llvm::report_fatal_error("mp-gpu-emulation: invalid upstream pipeline");
+  pm.addNestedPass<func::FuncOp>(createMpGpuEmulateLaunches());
+  if (failed(parsePassPipeline("canonicalize,"
+                               "convert-linalg-to-loops,"
+                               "convert-scf-to-cf,"
+                               "expand-strided-metadata,"
+                               "lower-affine,"
+                               "finalize-memref-to-llvm,"
+                               "convert-math-to-llvm,"
+                               "convert-math-to-libm,"
+                               "convert-arith-to-llvm,"
+                               "convert-func-to-llvm,"
+                               "convert-cf-to-llvm,"
+                               "convert-to-llvm,"
+                               "reconcile-unrealized-casts",
+                               pm)))
+    llvm::report_fatal_error("mp-gpu-emulation: invalid upstream pipeline");
+}
+
 LogicalResult mixprec::buildLowerToNVPTXPipeline(OpPassManager &pm,
                                                  const LowerToNVPTXOptions &o) {
   if (!validate(o).empty())
@@ -73,26 +124,9 @@ LogicalResult mixprec::buildLowerToNVPTXPipeline(OpPassManager &pm,
     const char *env = std::getenv("CUDA_HOME");
     toolkit = env ? env : "/usr/local/cuda";
   }
-  // Upstream passes are spelled textually, so the pipeline reads like the
-  // mlir-opt command line it is equivalent to; ours are added directly (a
-  // tool need not register them to use the pipeline).
+  if (failed(addGpuKernelPasses(pm, o.blockSize, o.libraryCalls, /*deferSync=*/true)))
+    return failure();
   auto upstream = [&](const std::string &text) { return parsePassPipeline(text, pm); };
-  pm.addPass(createConvertMpToLinalg());
-  pm.addPass(createCanonicalizerPass());
-  if (failed(upstream("func.func(linalg-fuse-elementwise-ops),"
-                      "one-shot-bufferize{bufferize-function-boundaries "
-                      "function-boundary-type-conversion=identity-layout-map},"
-                      "buffer-deallocation-pipeline,"
-                      "convert-bufferization-to-memref")))
-    return failure();
-  if (o.libraryCalls)
-    pm.addNestedPass<func::FuncOp>(createMpGpuLibraryCalls());
-  pm.addNestedPass<func::FuncOp>(createMpGpuPrepareKernels());
-  if (failed(upstream("func.func(convert-linalg-to-parallel-loops)")))
-    return failure();
-  MpGpuMapParallelLoopsOptions map;
-  map.blockSize = o.blockSize;
-  pm.addNestedPass<func::FuncOp>(createMpGpuMapParallelLoops(map));
   if (failed(upstream("canonicalize,gpu-kernel-outlining")))
     return failure();
   pm.addPass(createMpGpuMergeKernelModules());
