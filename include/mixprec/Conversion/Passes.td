@@ -235,6 +235,14 @@ def MpGpuPrepareKernels : Pass<"mp-gpu-prepare-kernels", "::mlir::func::FuncOp">
       output with `memref.atomic_rmw` (addf, maximumf, minimumf, addi, ori).
       Only f32, f64, i32 and i64 outputs; the order of float additions is not
       fixed, as with any parallel reduction.
+    - A reduction along the innermost dim of its input (softmax and
+      normalisation rows) would become one thread per row, each reading a
+      row alone: adjacent threads would read addresses a row apart. It
+      becomes 32 lanes per row (fewer for shorter static rows): lane l
+      accumulates elements l, l + 32, ... from the combiner's identity, so a
+      warp reads 32 adjacent elements, and combines its partial result into
+      the row's output atomically. Reductions over outer dims keep one
+      thread per output element, whose reads are already adjacent.
     - `memref.copy` (from bufferization) becomes `linalg.copy`, a kernel,
       instead of a host-side copy.
 

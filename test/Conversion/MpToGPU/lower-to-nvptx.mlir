@@ -23,8 +23,10 @@
 // PTX-DAG: add.rn.f16
 // PTX-DAG: max.NaN.f16
 // PTX-DAG: st.global.b16
-// PTX: .visible .entry main_kernel_0(
+// PTX: .visible .entry main_kernel_1(
 // PTX: cvt.f32.f16
+// PTX: atom.{{.*}}cas.b32
+// PTX: .visible .entry main_kernel_2(
 // PTX: ex2.approx
 // SM80: .version 7.0
 // SM80: .target sm_80
@@ -39,6 +41,7 @@
 // HOST-DAG: %[[C64:.*]] = llvm.mlir.constant(64 : index) : i64
 // HOST-DAG: %[[C256:.*]] = llvm.mlir.constant(256 : index) : i64
 // HOST-DAG: %[[ONE:.*]] = llvm.mlir.constant(1 : index) : i64
+// HOST-DAG: %[[C8:.*]] = llvm.mlir.constant(8 : index) : i64
 // HOST-DAG: %[[M:.*]] = llvm.mlir.constant(64 : i64) : i64
 // HOST-DAG: %[[N:.*]] = llvm.mlir.constant(256 : i64) : i64
 // HOST-DAG: %[[K:.*]] = llvm.mlir.constant(128 : i64) : i64
@@ -46,8 +49,11 @@
 // HOST: llvm.call @mpcudaMatmulI64(%{{.*}}, %{{.*}}, %{{.*}}, %[[M]], %[[N]], %[[K]], %[[B]],
 // The bias + Relu kernel: 64 blocks of 256 threads over the 64x256 output.
 // HOST: gpu.launch_func @main_kernel::@main_kernel blocks in (%[[C64]], %[[ONE]], %[[ONE]]) threads in (%[[C256]], %[[ONE]], %[[ONE]]) : i64
-// The softmax's row kernels: one thread per row, 64 rows in one block.
+// The softmax: a fill of the 64 row maxima (one block), then the row max
+// with 32 lanes per row (64 x 32 threads: 8 blocks), each lane reading
+// every 32nd element of its row and combining atomically.
 // HOST: gpu.launch_func @main_kernel::@main_kernel_0 blocks in (%[[ONE]], %[[ONE]], %[[ONE]]) threads in (%[[C256]], %[[ONE]], %[[ONE]]) : i64
+// HOST: gpu.launch_func @main_kernel::@main_kernel_1 blocks in (%[[C8]], %[[ONE]], %[[ONE]]) threads in (%[[C256]], %[[ONE]], %[[ONE]]) : i64
 // HOST: gpu.binary @main_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // CHIP: mp-lower-to-nvptx: chip must be sm_70 or newer (sm_70 ... sm_90, sm_90a), got 'sm_60'
 // FORMAT: mp-lower-to-nvptx: format must be isa (PTX), bin (cubin) or fatbin, got 'elf'

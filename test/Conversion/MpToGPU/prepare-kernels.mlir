@@ -50,22 +50,43 @@ func.func @max_of_index(%x: memref<32xf32>, %m: memref<f32>) {
 
 // -----
 
-// Row reductions keep their parallel dim (one thread per row later), an f16
-// accumulator has no atomic here, and memref.copy becomes linalg.copy.
-// CHECK-LABEL: func.func @untouched
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// A row reduction over the innermost dim (softmax, LayerNorm): lanes of one
+// row read adjacent elements (lane, lane + 8, ...; 8 lanes for 8-element rows,
+// 32 at most), accumulate privately from the identity and combine
+// atomically into the row's output. A reduction over an outer dim (a bias
+// gradient's sum over the batch) keeps one thread per output element, whose
+// reads are already adjacent; an f16 accumulator has no atomic here; and
+// memref.copy becomes linalg.copy.
+// CHECK-LABEL: func.func @rows
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: scf.parallel (%[[I:.*]], %[[LANE:.*]]) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1)
+// CHECK:   %[[P:.*]] = scf.for %[[K:.*]] = %[[LANE]] to %c8 step %c8 iter_args(%[[A:.*]] = %[[ZERO]]) -> (f32)
+// CHECK:     %[[X:.*]] = memref.load %arg0[%[[I]], %[[K]]] : memref<4x8xf32>
+// CHECK:     %[[S:.*]] = arith.addf %[[A]], %[[X]] : f32
+// CHECK:     scf.yield %[[S]] : f32
+// CHECK:   memref.atomic_rmw addf %[[P]], %arg1[%[[I]]] : (f32, memref<4xf32>) -> f32
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]
+// CHECK-SAME: outs(%arg3 : memref<4xf32>)
 // CHECK: linalg.generic {{.*}}iterator_types = ["reduction"]
-// CHECK-SAME: outs(%arg3 : memref<f16>)
-// CHECK: linalg.copy ins(%arg0 : memref<4x8xf32>) outs(%arg4 : memref<4x8xf32>)
+// CHECK-SAME: outs(%arg5 : memref<f16>)
+// CHECK: linalg.copy ins(%arg0 : memref<4x8xf32>) outs(%arg6 : memref<4x8xf32>)
 // CHECK-NOT: memref.copy
 #r2 = affine_map<(i, j) -> (i, j)>
 #r1 = affine_map<(i, j) -> (i)>
+#c2 = affine_map<(b, n) -> (b, n)>
+#c1 = affine_map<(b, n) -> (n)>
 #h1 = affine_map<(i) -> (i)>
 #h0 = affine_map<(i) -> ()>
-func.func @untouched(%x: memref<4x8xf32>, %rows: memref<4xf32>, %h: memref<8xf16>, %hs: memref<f16>,
-                     %copy: memref<4x8xf32>) {
+func.func @rows(%x: memref<4x8xf32>, %rows: memref<4xf32>, %g: memref<8x4xf32>, %bias: memref<4xf32>,
+                %h: memref<8xf16>, %hs: memref<f16>, %copy: memref<4x8xf32>) {
   linalg.generic {indexing_maps = [#r2, #r1], iterator_types = ["parallel", "reduction"]}
       ins(%x : memref<4x8xf32>) outs(%rows : memref<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %acc, %a : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#c2, #c1], iterator_types = ["reduction", "parallel"]}
+      ins(%g : memref<8x4xf32>) outs(%bias : memref<4xf32>) {
   ^bb0(%a: f32, %acc: f32):
     %r = arith.addf %acc, %a : f32
     linalg.yield %r : f32
