@@ -364,6 +364,66 @@ std::string mixprec::checkArgument(RankedTensorType type, const HostArray &a) {
 
 CPUExecutable::~CPUExecutable() = default;
 
+namespace {
+/// An element of the GEMM call's type code (0 f32, 1 f16, 2 bf16) as float.
+float loadElement(const char *p, int32_t type) {
+  if (type == 0) {
+    float f;
+    std::memcpy(&f, p, 4);
+    return f;
+  }
+  uint16_t bits;
+  std::memcpy(&bits, p, 2);
+  if (type == 2) {
+    uint32_t w = uint32_t(bits) << 16;
+    float f;
+    std::memcpy(&f, &w, 4);
+    return f;
+  }
+  APFloat h(APFloat::IEEEhalf(), APInt(16, bits));
+  bool lost;
+  h.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+  return h.convertToFloat();
+}
+
+void storeElement(char *p, int32_t type, float v) {
+  if (type == 0) {
+    std::memcpy(p, &v, 4);
+    return;
+  }
+  APFloat f(v);
+  bool lost;
+  f.convert(type == 2 ? APFloat::BFloat() : APFloat::IEEEhalf(), APFloat::rmNearestTiesToEven,
+            &lost);
+  uint16_t bits = (uint16_t)f.bitcastToAPInt().getZExtValue();
+  std::memcpy(p, &bits, 2);
+}
+
+/// The CPU reference of the runtime's mpcudaMatmulI64 (same arguments and
+/// meaning, FP32 accumulation): the emulated GPU pipeline calls it, so its
+/// library calls are checked numerically without a GPU.
+extern "C" void mpEmulatedMatmulI64(int64_t a, int64_t b, int64_t c, int64_t m, int64_t n,
+                                    int64_t k, int64_t batch, int64_t strideA, int64_t strideB,
+                                    int64_t strideC, int32_t transA, int32_t transB,
+                                    int32_t aType, int32_t bType, int32_t cType) {
+  auto bytes = [](int32_t t) { return t == 0 ? 4 : 2; };
+  const char *pa = (const char *)(intptr_t)a, *pb = (const char *)(intptr_t)b;
+  char *pc = (char *)(intptr_t)c;
+  for (int64_t q = 0; q < batch; ++q)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        float acc = 0;
+        for (int64_t l = 0; l < k; ++l) {
+          int64_t ia = q * strideA + (transA ? l * m + i : i * k + l);
+          int64_t ib = q * strideB + (transB ? j * k + l : l * n + j);
+          acc += loadElement(pa + ia * bytes(aType), aType) *
+                 loadElement(pb + ib * bytes(bType), bType);
+        }
+        storeElement(pc + (q * strideC + i * n + j) * bytes(cType), cType, acc);
+      }
+}
+} // namespace
+
 llvm::Expected<std::unique_ptr<CPUExecutable>>
 CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered,
                        const CompileOptions &options) {
@@ -464,6 +524,13 @@ CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered,
   if (!engine)
     return fail("JIT compilation failed: " + llvm::toString(engine.takeError()));
   exe->engine = std::move(*engine);
+  if (device == Device::CUDAEmulated)
+    exe->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap map;
+      map[interner("mpcudaMatmulI64")] = {llvm::orc::ExecutorAddr::fromPtr(&mpEmulatedMatmulI64),
+                                          llvm::JITSymbolFlags::Exported};
+      return map;
+    });
   // The JIT generates machine code when a symbol is first looked up: do it
   // now, so that compile time covers code generation and the first run()
   // measures execution only.

@@ -68,9 +68,10 @@ mlir::LogicalResult buildLowerToNVPTXPipeline(mlir::OpPassManager &pm,
                                               const LowerToNVPTXOptions &options);
 /// Registers the textual pipeline `mp-lower-to-nvptx`.
 void registerLowerToNVPTXPipeline();
-/// The GPU pipeline's kernel formation (without library calls), then
+/// The GPU pipeline's kernel formation (library calls included), then
 /// mp-gpu-emulate-launches and the CPU lowering to LLVM: runs the GPU
-/// program's kernels as host loops, to check them without a GPU.
+/// program's kernels as host loops, to check them without a GPU. The
+/// executor resolves mpcudaMatmulI64 to a CPU reference of the runtime's.
 void buildGpuEmulationPipeline(mlir::OpPassManager &pm);
 
 } // namespace mixprec

@@ -40,16 +40,19 @@ BlockArgument rootArg(Value v) {
   return dyn_cast<BlockArgument>(v);
 }
 
-/// The dims of a matrix product in loop-dim numbering.
+/// A matrix product in loop-dim groups: C[batch, M, N] = sum over K of
+/// A[batch?, M, K] B[batch?, K, N], where each group may be several loop
+/// dims that are adjacent in every operand (a convolution's K is channels x
+/// kernel height x width, its N output height x width). Dims of extent 1
+/// are ignored. An operand holds every batch dim or none (shared by the
+/// batch), and its M/K or K/N groups in either order (transposed).
 struct Gemm {
-  int64_t b = -1, m, n, k;
+  SmallVector<int64_t> batch, m, n, k;
   bool transA, transB, bcastA, bcastB;
 };
 
-/// Whether `g` computes out += extf(in0) * extf(in1) with one reduction
-/// dim, and which loop dims are batch, M, N and K.
 std::optional<Gemm> matchGemm(linalg::GenericOp g) {
-  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 1)
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 || g.getNumReductionLoops() == 0)
     return std::nullopt;
   Block &body = g.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -69,49 +72,80 @@ std::optional<Gemm> matchGemm(linalg::GenericOp g) {
   for (AffineMap m : maps)
     if (!m.isProjectedPermutation())
       return std::nullopt;
-  auto dimsOf = [](AffineMap m) {
+  SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+  // Each operand's non-trivial dims, in memory order.
+  auto dimsOf = [&](AffineMap m) {
     SmallVector<int64_t> d;
-    for (AffineExpr e : m.getResults())
-      d.push_back(cast<AffineDimExpr>(e).getPosition());
+    for (AffineExpr e : m.getResults()) {
+      int64_t p = cast<AffineDimExpr>(e).getPosition();
+      if (ranges[p] != 1)
+        d.push_back(p);
+    }
     return d;
   };
   SmallVector<int64_t> a = dimsOf(maps[0]), bm = dimsOf(maps[1]), c = dimsOf(maps[2]);
-  if (c.size() != 2 && c.size() != 3)
-    return std::nullopt;
+  auto in = [](ArrayRef<int64_t> v, int64_t d) { return llvm::is_contained(v, d); };
   Gemm r;
-  r.m = c[c.size() - 2];
-  r.n = c[c.size() - 1];
-  if (c.size() == 3)
-    r.b = c[0];
+  // C = [batch..., M..., N...]: N trails (in B, not A), M before it (in A,
+  // not B), the rest leads.
+  size_t i = c.size();
+  while (i > 0 && in(bm, c[i - 1]) && !in(a, c[i - 1]))
+    --i;
+  r.n.assign(c.begin() + i, c.end());
+  size_t j = i;
+  while (j > 0 && in(a, c[j - 1]) && !in(bm, c[j - 1]))
+    --j;
+  r.m.assign(c.begin() + j, c.begin() + i);
+  r.batch.assign(c.begin(), c.begin() + j);
+  for (int64_t d : a)
+    if (!in(c, d))
+      r.k.push_back(d);
+  if (r.m.empty() || r.n.empty() || r.k.empty())
+    return std::nullopt;
+  // Every batch dim is in A or B; K is the reduction dims, in A and B.
   auto iters = g.getIteratorTypesArray();
-  r.k = -1;
-  for (int64_t i = 0; i < (int64_t)iters.size(); ++i)
-    if (iters[i] == utils::IteratorType::reduction)
-      r.k = i;
-  // A: [b?, m, k] or [b?, k, m]; B: [b?, k, n] or [b?, n, k].
-  auto operand = [&](ArrayRef<int64_t> d, int64_t row, int64_t col, bool &trans,
-                     bool &bcast) -> bool {
-    size_t off = 0;
-    bcast = true;
-    if (d.size() == 3) {
-      if (d[0] != r.b)
-        return false;
-      bcast = false;
-      off = 1;
-    } else if (d.size() != 2) {
-      return false;
-    }
-    if (r.b < 0)
-      bcast = false;
-    if (d[off] == row && d[off + 1] == col)
-      trans = false;
-    else if (d[off] == col && d[off + 1] == row)
-      trans = true;
-    else
-      return false;
-    return true;
+  for (int64_t d : r.batch)
+    if ((!in(a, d) && !in(bm, d)) || iters[d] != utils::IteratorType::parallel)
+      return std::nullopt;
+  SmallVector<int64_t> kb;
+  for (int64_t d : bm)
+    if (!in(c, d))
+      kb.push_back(d);
+  if (kb != r.k)
+    return std::nullopt;
+  for (int64_t d : r.k)
+    if (iters[d] != utils::IteratorType::reduction)
+      return std::nullopt;
+  for (int64_t d = 0; d < (int64_t)ranges.size(); ++d)
+    if (ranges[d] != 1 && iters[d] == utils::IteratorType::reduction && !in(r.k, d))
+      return std::nullopt;
+  // An operand is [batch | nothing] + [rows, cols] or [cols, rows].
+  auto concat = [](ArrayRef<int64_t> x, ArrayRef<int64_t> y, ArrayRef<int64_t> z) {
+    SmallVector<int64_t> v(x);
+    v.append(y.begin(), y.end());
+    v.append(z.begin(), z.end());
+    return v;
   };
-  if (!operand(a, r.m, r.k, r.transA, r.bcastA) || !operand(bm, r.k, r.n, r.transB, r.bcastB))
+  auto layout = [&](ArrayRef<int64_t> d, ArrayRef<int64_t> rows, ArrayRef<int64_t> cols,
+                    bool &trans, bool &bcast) {
+    for (bool withBatch : {true, false}) {
+      ArrayRef<int64_t> lead = withBatch ? ArrayRef<int64_t>(r.batch) : ArrayRef<int64_t>();
+      if (withBatch && r.batch.empty())
+        continue;
+      if (d == ArrayRef<int64_t>(concat(lead, rows, cols))) {
+        trans = false;
+        bcast = !withBatch;
+        return true;
+      }
+      if (d == ArrayRef<int64_t>(concat(lead, cols, rows))) {
+        trans = true;
+        bcast = !withBatch;
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!layout(a, r.m, r.k, r.transA, r.bcastA) || !layout(bm, r.k, r.n, r.transB, r.bcastB))
     return std::nullopt;
   return r;
 }
@@ -142,7 +176,7 @@ struct MpGpuLibraryCallsPass : mixprec::impl::MpGpuLibraryCallsBase<MpGpuLibrary
       Gemm gm;
       linalg::FillOp fill;
     };
-    SmallVector<Work> work;
+    std::vector<Work> work;
     fn.walk([&](linalg::GenericOp g) {
       if (!g.hasPureBufferSemantics())
         return;
@@ -184,14 +218,21 @@ struct MpGpuLibraryCallsPass : mixprec::impl::MpGpuLibraryCallsBase<MpGpuLibrary
       auto addr = [&](Value m) {
         return toI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, m));
       };
-      Value M = val(gm.m), N = val(gm.n), K = val(gm.k);
-      Value batch = gm.b >= 0 ? val(gm.b) : arith::ConstantIndexOp::create(b, loc, 1).getResult();
+      auto product = [&](ArrayRef<int64_t> dims) {
+        Value v = arith::ConstantIndexOp::create(b, loc, 1);
+        for (int64_t d : dims)
+          v = arith::MulIOp::create(b, loc, v, val(d));
+        return v;
+      };
+      Value M = product(gm.m), N = product(gm.n), K = product(gm.k);
+      Value batch = product(gm.batch);
+      bool batched = !gm.batch.empty();
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
       Value mk = arith::MulIOp::create(b, loc, M, K), kn = arith::MulIOp::create(b, loc, K, N),
             mn = arith::MulIOp::create(b, loc, M, N);
-      Value sa = gm.b >= 0 && !gm.bcastA ? mk : zero;
-      Value sb = gm.b >= 0 && !gm.bcastB ? kn : zero;
-      Value sc = gm.b >= 0 ? mn : zero;
+      Value sa = batched && !gm.bcastA ? mk : zero;
+      Value sb = batched && !gm.bcastB ? kn : zero;
+      Value sc = batched ? mn : zero;
       auto c32 = [&](int64_t v) {
         return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i32, v)).getResult();
       };

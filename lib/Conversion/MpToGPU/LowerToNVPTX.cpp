@@ -93,8 +93,9 @@ static LogicalResult addGpuKernelPasses(OpPassManager &pm, int64_t blockSize, bo
 }
 
 void mixprec::buildGpuEmulationPipeline(OpPassManager &pm) {
-  // No library calls (cuBLASLt) and no runtime calls: plain host code.
-  if (failed(addGpuKernelPasses(pm, 256, /*libraryCalls=*/false, /*deferSync=*/false)))
+  // No runtime calls; the library calls stay (the executor supplies a CPU
+  // mpcudaMatmulI64 with the runtime's semantics).
+  if (failed(addGpuKernelPasses(pm, 256, /*libraryCalls=*/true, /*deferSync=*/false)))
     llvm::report_fatal_error("mp-gpu-emulation: invalid upstream pipeline");
   pm.addNestedPass<func::FuncOp>(createMpGpuEmulateLaunches());
   if (failed(parsePassPipeline("canonicalize,"

@@ -90,3 +90,37 @@ func.func @accumulate(%a: memref<4x8xf32>, %b: memref<8x4xf32>, %c: memref<4x4xf
   }
   return
 }
+
+// -----
+
+// The Conv lowering's contraction (im2col x weights): K is channels x kernel
+// height x width (16*3*3 = 144), N output height x width (32*32 = 1024),
+// the batch (8) indexes the im2col buffer only, so the weights are shared
+// (stride 0), and the unit group dim is ignored.
+// CHECK-LABEL: func.func @conv
+// CHECK-DAG: %[[M:.*]] = arith.constant 32 : i64
+// CHECK-DAG: %[[N:.*]] = arith.constant 1024 : i64
+// CHECK-DAG: %[[K:.*]] = arith.constant 144 : i64
+// CHECK-DAG: %[[B:.*]] = arith.constant 8 : i64
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[SB:.*]] = arith.constant 147456 : i64
+// CHECK-DAG: %[[SC:.*]] = arith.constant 32768 : i64
+// CHECK: call @mpcudaMatmulI64(%{{.*}}, %{{.*}}, %{{.*}}, %[[M]], %[[N]], %[[K]], %[[B]], %[[ZERO]], %[[SB]], %[[SC]],
+#cw = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d3, d4, d5)>
+#cx = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d3, d4, d5, d6, d7)>
+#cy = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d6, d7)>
+func.func @conv(%w: memref<1x32x16x3x3xf16>, %cols: memref<8x1x16x3x3x32x32xf16>, %y: memref<8x1x32x32x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<8x1x32x32x32xf32>)
+  linalg.generic {indexing_maps = [#cw, #cx, #cy],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%w, %cols : memref<1x32x16x3x3xf16>, memref<8x1x16x3x3x32x32xf16>) outs(%y : memref<8x1x32x32x32xf32>) {
+  ^bb0(%a: f16, %b: f16, %acc: f32):
+    %ae = arith.extf %a : f16 to f32
+    %be = arith.extf %b : f16 to f32
+    %p = arith.mulf %ae, %be : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
