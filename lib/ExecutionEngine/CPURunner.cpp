@@ -4,7 +4,7 @@
 
 #include "mixprec/Conversion/MpToLinalg.h"
 #ifdef MP_HAVE_CUDA_RUNTIME
-#include "mixprec/Runtime/CudaRuntime.h"
+#include <dlfcn.h>
 #endif
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -364,6 +364,51 @@ std::string mixprec::checkArgument(RankedTensorType type, const HostArray &a) {
 
 CPUExecutable::~CPUExecutable() = default;
 
+#ifdef MP_HAVE_CUDA_RUNTIME
+namespace {
+/// The CUDA runtime library's C API (include/mixprec/Runtime/CudaRuntime.h),
+/// opened with dlopen when a program first asks for the GPU: nothing that
+/// links the executor depends on the library or on CUDA.
+struct CudaRuntimeAPI {
+  int (*probe)(char *, size_t) = nullptr;
+  int (*deviceInfo)(char *, size_t) = nullptr;
+  void *(*allocManaged)(size_t) = nullptr;
+  void (*free)(void *) = nullptr;
+  void (*synchronize)() = nullptr;
+  void *(*recordEvent)() = nullptr;
+  float (*elapsedMs)(void *, void *) = nullptr;
+  size_t (*peakBytes)() = nullptr;
+  std::string error; // why it could not be loaded
+};
+
+const CudaRuntimeAPI &cudaRuntime() {
+  static CudaRuntimeAPI api = [] {
+    CudaRuntimeAPI a;
+    void *h = dlopen(MP_CUDA_RUNTIME_LIB, RTLD_NOW | RTLD_GLOBAL);
+    if (!h) {
+      a.error = std::string("cannot load mixprec's CUDA runtime (") + dlerror() + ")";
+      return a;
+    }
+    auto get = [&](const char *name, auto &fn) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
+      if (!fn && a.error.empty())
+        a.error = std::string("mixprec's CUDA runtime lacks ") + name;
+    };
+    get("mpcudaProbe", a.probe);
+    get("mpcudaDeviceInfo", a.deviceInfo);
+    get("mpcudaAllocManaged", a.allocManaged);
+    get("mpcudaFree", a.free);
+    get("mpcudaSynchronize", a.synchronize);
+    get("mpcudaRecordEvent", a.recordEvent);
+    get("mpcudaElapsedMs", a.elapsedMs);
+    get("mpcudaPeakBytes", a.peakBytes);
+    return a;
+  }();
+  return api;
+}
+} // namespace
+#endif
+
 namespace {
 /// An element of the GEMM call's type code (0 f32, 1 f16, 2 bf16) as float.
 float loadElement(const char *p, int32_t type) {
@@ -434,11 +479,14 @@ CPUExecutable::compile(ModuleOp module, llvm::raw_ostream *printLowered,
     return fail("--device=cuda: this mixprec was built without its CUDA runtime (cuda.h and "
                 "cublasLt.h were not found when it was configured)");
 #else
+    const CudaRuntimeAPI &rt = cudaRuntime();
+    if (!rt.error.empty())
+      return fail("--device=cuda: " + rt.error);
     char why[512];
-    if (mpcudaProbe(why, sizeof(why)))
+    if (rt.probe(why, sizeof(why)))
       return fail(Twine("--device=cuda: ") + why);
     char name[256];
-    int cc = mpcudaDeviceInfo(name, sizeof(name));
+    int cc = rt.deviceInfo(name, sizeof(name));
     if (chip.empty())
       chip = "sm_" + std::to_string(cc);
 #endif
@@ -556,7 +604,7 @@ CPUExecutable::run(std::vector<HostArray> &args) {
     void *p = a.data.data();
 #ifdef MP_HAVE_CUDA_RUNTIME
     if (device == Device::CUDA) {
-      p = mpcudaAllocManaged(a.data.size());
+      p = cudaRuntime().allocManaged(a.data.size());
       std::memcpy(p, a.data.data(), a.data.size());
       staged.push_back(p);
     }
@@ -580,14 +628,14 @@ CPUExecutable::run(std::vector<HostArray> &args) {
     packed.push_back(&argPtrs[i]);
   }
 #ifdef MP_HAVE_CUDA_RUNTIME
-  void *startEvent = device == Device::CUDA ? mpcudaRecordEvent() : nullptr;
+  void *startEvent = device == Device::CUDA ? cudaRuntime().recordEvent() : nullptr;
 #endif
   entry(packed.data());
 #ifdef MP_HAVE_CUDA_RUNTIME
   if (device == Device::CUDA) {
-    void *endEvent = mpcudaRecordEvent();
-    mpcudaSynchronize();
-    deviceMs = mpcudaElapsedMs(startEvent, endEvent);
+    void *endEvent = cudaRuntime().recordEvent();
+    cudaRuntime().synchronize();
+    deviceMs = cudaRuntime().elapsedMs(startEvent, endEvent);
   }
 #endif
 
@@ -631,9 +679,9 @@ CPUExecutable::run(std::vector<HostArray> &args) {
 #ifdef MP_HAVE_CUDA_RUNTIME
   if (device == Device::CUDA) {
     for (void *p : toFree)
-      mpcudaFree(p);
+      cudaRuntime().free(p);
     for (void *p : staged)
-      mpcudaFree(p);
+      cudaRuntime().free(p);
     return results;
   }
 #endif
@@ -645,7 +693,7 @@ CPUExecutable::run(std::vector<HostArray> &args) {
 double CPUExecutable::peakDeviceBytes() const {
 #ifdef MP_HAVE_CUDA_RUNTIME
   if (device == Device::CUDA)
-    return (double)mpcudaPeakBytes();
+    return (double)cudaRuntime().peakBytes();
 #endif
   return -1;
 }
