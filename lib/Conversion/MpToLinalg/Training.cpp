@@ -214,8 +214,33 @@ struct DropoutMaskPattern : OpConversionPattern<DropoutMaskOp> {
   }
 };
 
+/// Without mp-loss-scaling: the scale is 1 and nothing is skipped.
+struct LossScalePattern : OpConversionPattern<LossScaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LossScaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, DenseElementsAttr::get(t, rewriter.getFloatAttr(t.getElementType(), 1.0)));
+    return success();
+  }
+};
+struct NonFiniteSkipPattern : OpConversionPattern<NonFiniteSkipOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NonFiniteSkipOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op,
+                                                   DenseElementsAttr::get(t, rewriter.getBoolAttr(false)));
+    return success();
+  }
+};
+
 } // namespace
 
 void mixprec::detail::populateTrainingPatterns(RewritePatternSet &patterns) {
-  patterns.add<OptimizerUpdatePattern, MaxPoolGradPattern, DropoutMaskPattern>(patterns.getContext());
+  patterns.add<OptimizerUpdatePattern, MaxPoolGradPattern, DropoutMaskPattern, LossScalePattern,
+               NonFiniteSkipPattern>(patterns.getContext());
 }

@@ -83,3 +83,17 @@ func.func @dropout_mask(%step: tensor<i64>) -> tensor<2x3xi1> {
   %m = mp.dropout_mask %step {ratio = 0.1 : f32, seed = 4 : i64} : (tensor<i64>) -> tensor<2x3xi1>
   return %m : tensor<2x3xi1>
 }
+
+// -----
+
+// Without mp-loss-scaling the placeholders lower to their defaults: a scale
+// of 1 and no skipping.
+// CHECK-LABEL: func.func @placeholders
+// CHECK-DAG: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[NO:.*]] = arith.constant dense<false> : tensor<i1>
+// CHECK: return %[[ONE]], %[[NO]]
+func.func @placeholders(%probe: tensor<f32>) -> (tensor<f32>, tensor<i1>) {
+  %s = mp.loss_scale "unscale" : tensor<f32>
+  %k = mp.nonfinite_skip %probe : (tensor<f32>) -> tensor<i1>
+  return %s, %k : tensor<f32>, tensor<i1>
+}

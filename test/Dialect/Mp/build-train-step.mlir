@@ -10,7 +10,6 @@
 // CHECK-SAME: %[[X:[^:]+]]: tensor<8x4xf32> {mp.name = "x"}, %[[T:[^:]+]]: tensor<8x3xf32> {mp.name = "labels"}, %[[W:[^:]+]]: tensor<4x3xf32> {mp.name = "w"}, %[[B:[^:]+]]: tensor<3xf32> {mp.name = "b"})
 // CHECK-SAME: -> (tensor<f32> {mp.name = "loss"}, tensor<4x3xf32> {mp.name = "w_grad"}, tensor<3xf32> {mp.name = "b_grad"})
 // CHECK-DAG: %[[INV:.*]] = mp.constant {value = dense<0.0416666679> : tensor<f32>, mp.keep_f32}
-// CHECK-DAG: %[[SEED:.*]] = mp.constant {value = dense<1.000000e+00> : tensor<f32>, mp.grad_seed}
 // CHECK: %[[M:.*]] = mp.matmul %[[X]], %[[W]]
 // CHECK: %[[Y:.*]] = mp.add %[[M]], %[[B]]
 // The loss's ops and their gradients are pinned to FP32 (mp.keep_f32): the
@@ -18,6 +17,9 @@
 // CHECK: %[[D:.*]] = mp.sub %[[Y]], %[[T]] {mp.keep_f32}
 // CHECK: %[[SQ:.*]] = mp.mul %[[D]], %[[D]] {mp.keep_f32}
 // CHECK: %[[LOSS:.*]] = mp.reduce_mean %[[SQ]] {keepdims = 0 : i64, mp.keep_f32}
+// The seed dL/dL is mp.loss_scale "seed": 1, or the scale once
+// mp-loss-scaling has run.
+// CHECK: %[[SEED:.*]] = mp.loss_scale "seed" : tensor<f32>
 // CHECK: mp.reshape %[[SEED]]
 // CHECK: mp.mul %{{.*}}, %[[INV]] {mp.keep_f32}
 // CHECK: %[[GY:.*]] = mp.add {{.*}} {mp.keep_f32}
@@ -75,14 +77,17 @@ func.func @main(%x: tensor<8x4xf32> {mp.name = "x"}) -> (tensor<8x3xf32> {mp.nam
 // ACC-SAME: %[[WACC:[^:]+]]: tensor<4x3xf32> {mp.name = "w.acc"}
 // ACC-SAME: %[[CNT:[^:]+]]: tensor<i64> {mp.name = "accumulation_step"})
 // ACC-SAME: tensor<4x3xf32> {mp.name = "w.acc"}, tensor<3xf32> {mp.name = "b.acc"}, tensor<i64> {mp.name = "accumulation_step"})
+// A micro-batch whose gradients are not finite (mp.nonfinite_skip over the
+// probe: false until mp-loss-scaling) is not added.
+// ACC: %[[NF:.*]] = mp.nonfinite_skip %{{.*}} : (tensor<f32>) -> tensor<i1>
 // ACC: %[[C1:.*]] = mp.add %[[CNT]], %{{.*}} : (tensor<i64>, tensor<i64>) -> tensor<i64>
 // ACC: %[[APPLY:.*]] = mp.equal %[[C1]], %{{.*}}
 // ACC: %[[SUM:.*]] = mp.add %[[WACC]], %{{.*}} : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
-// ACC: %[[KEPT:.*]] = mp.where %{{.*}}, %[[WACC]], %[[SUM]]
+// ACC: %[[KEPT:.*]] = mp.where %[[NF]], %[[WACC]], %[[SUM]]
 // ACC: mp.where %[[APPLY]], %{{.*}}, %[[KEPT]]
 // ACC: mp.constant {value = dense<2.500000e-01> : tensor<f32>}
 // ACC: %[[NOT:.*]] = mp.not %[[APPLY]]
-// ACC: %[[SKIP:.*]] = mp.or %{{.*}}, %[[NOT]]
+// ACC: %[[SKIP:.*]] = mp.or %[[NF]], %[[NOT]]
 // ACC: mp.sqrt
 // ACC: mp.min
 // ACC: mp.optimizer_update "sgd" %{{.*}}, %[[KEPT]], {{.*}} skip = %[[SKIP]]

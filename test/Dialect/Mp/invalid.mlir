@@ -2201,3 +2201,11 @@ func.func @dropout_mask_ratio(%s: tensor<i64>) -> tensor<4xi1> {
   %m = mp.dropout_mask %s {ratio = 1.0 : f32, seed = 0 : i64} : (tensor<i64>) -> tensor<4xi1>
   return %m : tensor<4xi1>
 }
+
+// -----
+
+func.func @loss_scale_role() -> tensor<f32> {
+  // expected-error @+1 {{role must be 'seed' or 'unscale', got 'grow'}}
+  %s = mp.loss_scale "grow" : tensor<f32>
+  return %s : tensor<f32>
+}

@@ -1132,3 +1132,9 @@ LogicalResult DropoutMaskOp::verify() {
     return emitOpError("'ratio' must be in [0, 1)");
   return success();
 }
+
+LogicalResult LossScaleOp::verify() {
+  if (getRole() != "seed" && getRole() != "unscale")
+    return emitOpError("role must be 'seed' or 'unscale', got '") << getRole() << "'";
+  return success();
+}

@@ -141,13 +141,10 @@ struct MpBuildTrainStepPass
     Value one64 = scalarOf(b.getI64Type(), b.getI64IntegerAttr(1));
     Value next = AddOp::create(b, loc, TypeRange{stepT}, ValueRange{step, one64}).getResult();
     Value lrV = scalarOf(f32, b.getF32FloatAttr(lr));
-    // The gradients' multiplier (1 / loss scale once mp-loss-scaling runs)
-    // and the skip flag, marked so that mp-loss-scaling can replace them.
-    auto unscaleOp = scalarOf(f32, b.getF32FloatAttr(1.0));
-    unscaleOp->setAttr(kGradUnscaleAttr, UnitAttr::get(b.getContext()));
-    auto skipOp = scalarOf(b.getI1Type(), b.getBoolAttr(false));
-    skipOp->setAttr(kGradSkipAttr, UnitAttr::get(b.getContext()));
-    Value unscaleV = unscaleOp, skipV = skipOp;
+    // The gradients' multiplier (1 / loss scale once mp-loss-scaling runs);
+    // the skip flag follows the finite probe below.
+    Value unscaleV = LossScaleOp::create(b, loc, scalarF, b.getStringAttr("unscale"));
+    Value skipV;
     auto to32 = [&](Value g) -> Value {
       auto gt = cast<RankedTensorType>(g.getType());
       if (gt.getElementType().isF32())
@@ -173,7 +170,7 @@ struct MpBuildTrainStepPass
         Value s = sumAll(mul(to32(p.grad), zero));
         probe = probe ? AddOp::create(b, loc, TypeRange{scalarF}, ValueRange{probe, s}).getResult() : s;
       }
-      probe.getDefiningOp()->setAttr(kGradProbeAttr, UnitAttr::get(b.getContext()));
+      skipV = NonFiniteSkipOp::create(b, loc, RankedTensorType::get({}, b.getI1Type()), probe);
     }
     // What the updates read: the gradients, or their accumulated (unscaled)
     // sums, applied every `accumulate` steps.
@@ -546,11 +543,8 @@ struct MpBuildTrainStepPass
 
     // Reverse sweep from the loss.
     llvm::DenseMap<Value, Value> grad;
-    auto one = ConstantOp::create(b, loc, scalarT,
-                                  DenseElementsAttr::get(scalarT, b.getFloatAttr(f, 1.0)),
-                                  StringAttr());
     // dL/dL = 1; mp-loss-scaling replaces it with the loss scale.
-    one->setAttr(kGradSeedAttr, UnitAttr::get(ctx));
+    auto one = LossScaleOp::create(b, loc, scalarT, b.getStringAttr("seed"));
     grad[lossV] = one;
     SmallVector<Operation *> ops;
     for (Operation &op : body.without_terminator())

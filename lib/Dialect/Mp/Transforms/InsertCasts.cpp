@@ -201,7 +201,10 @@ void MpInsertCastsPass::runOnOperation() {
   }
   Builder b(&getContext());
   StringRef target = config.getAs<StringAttr>("target").getValue();
-  bool keepIO = config.getAs<BoolAttr>("keep_io_types").getValue();
+  // A training step's arguments and results are its FP32 state (masters,
+  // moments, the loss scale): they keep their types whatever the option.
+  bool keepIO = config.getAs<BoolAttr>("keep_io_types").getValue() ||
+                module->hasAttr("mp.train_step");
   Type low = target == "bf16" ? Type(b.getBF16Type()) : Type(b.getF16Type());
   Type f32 = b.getF32Type();
   cache.clear();

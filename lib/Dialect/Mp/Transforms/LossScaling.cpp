@@ -28,25 +28,23 @@ struct MpLossScalingPass : mixprec::mp::impl::MpLossScalingBase<MpLossScalingPas
     ModuleOp module = getOperation();
     auto func = module.lookupSymbol<func::FuncOp>("main");
     auto init = module.lookupSymbol<func::FuncOp>("init");
-    ConstantOp seed, unscale, skip;
-    Operation *probe = nullptr;
+    // What mp-build-train-step left for this pass: the backward pass's seed
+    // and the updates' multiplier (mp.loss_scale), the skip flag over the
+    // finite probe (mp.nonfinite_skip). Found by op, so passes in between
+    // (autocast, master weights) may have run.
+    SmallVector<LossScaleOp> seeds, unscales;
+    SmallVector<NonFiniteSkipOp> skips;
     SmallVector<OptimizerUpdateOp> updates;
     if (func)
       func.walk([&](Operation *op) {
-        if (auto c = dyn_cast<ConstantOp>(op)) {
-          if (c->hasAttr(kGradSeedAttr))
-            seed = c;
-          if (c->hasAttr(kGradUnscaleAttr))
-            unscale = c;
-          if (c->hasAttr(kGradSkipAttr))
-            skip = c;
-        }
+        if (auto ls = dyn_cast<LossScaleOp>(op))
+          (ls.getRole() == "seed" ? seeds : unscales).push_back(ls);
+        if (auto sk = dyn_cast<NonFiniteSkipOp>(op))
+          skips.push_back(sk);
         if (auto u = dyn_cast<OptimizerUpdateOp>(op))
           updates.push_back(u);
-        if (op->hasAttr(kGradProbeAttr))
-          probe = op;
       });
-    if (!func || !init || !seed || !unscale || !skip || !probe || updates.empty()) {
+    if (!func || !init || seeds.empty() || skips.empty() || updates.empty()) {
       module.emitError("mp-loss-scaling: needs a training step from mp-build-train-step "
                        "with an optimizer (and not already loss-scaled)");
       return signalPassFailure();
@@ -96,30 +94,49 @@ struct MpLossScalingPass : mixprec::mp::impl::MpLossScalingBase<MpLossScalingPas
     }
 
     // Seed the backward pass with the scale (in the loss's type).
-    b.setInsertionPoint(seed);
-    auto seedT = cast<RankedTensorType>(seed.getType());
-    Value seedV = scale;
-    if (seedT.getElementType() != f32)
-      seedV = CastOp::create(b, loc, seedT, scale, TypeAttr::get(seedT.getElementType()),
-                             IntegerAttr())
-                  .getResult();
-    seed.getResult().replaceAllUsesWith(seedV);
-    seed.erase();
+    for (LossScaleOp seed : seeds) {
+      b.setInsertionPoint(seed);
+      auto seedT = cast<RankedTensorType>(seed.getType());
+      Value seedV = scale;
+      if (seedT.getElementType() != f32)
+        seedV = CastOp::create(b, loc, seedT, scale, TypeAttr::get(seedT.getElementType()),
+                               IntegerAttr())
+                    .getResult();
+      seed.getResult().replaceAllUsesWith(seedV);
+      seed.erase();
+    }
 
     // Unscale inside the updates, and skip them on non-finite gradients.
-    b.setInsertionPoint(unscale);
+    if (Operation *def = scale.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(&body);
     Value inv = binary(DivOp(), f32, constant(f32, b.getF32FloatAttr(1.0)), scale);
-    unscale.getResult().replaceAllUsesWith(inv);
-    unscale.erase();
+    for (LossScaleOp unscale : unscales) {
+      Value v = inv;
+      auto t = cast<RankedTensorType>(unscale.getType());
+      if (t.getElementType() != f32) {
+        b.setInsertionPoint(unscale);
+        v = CastOp::create(b, loc, t, inv, TypeAttr::get(t.getElementType()), IntegerAttr());
+      }
+      unscale.getResult().replaceAllUsesWith(v);
+      unscale.erase();
+    }
     // The finite probe (sum of g * 0 over the raw gradients) decides.
-    b.setInsertionPointAfter(probe);
-    Value total = probe->getResult(0);
-    Value finite = EqualOp::create(b, loc, TypeRange{scalarT(i1)},
-                                   ValueRange{total, constant(f32, b.getF32FloatAttr(0.0))})
-                       .getResult();
-    Value skipV = NotOp::create(b, loc, TypeRange{scalarT(i1)}, ValueRange{finite}).getResult();
-    skip.getResult().replaceAllUsesWith(skipV);
-    skip.erase();
+    Value finite;
+    for (NonFiniteSkipOp skip : skips) {
+      b.setInsertionPoint(skip);
+      Value probe = skip.getProbe();
+      Value fin = EqualOp::create(b, loc, TypeRange{scalarT(i1)},
+                                  ValueRange{probe, constant(f32, b.getF32FloatAttr(0.0))})
+                      .getResult();
+      Value skipV = NotOp::create(b, loc, TypeRange{scalarT(i1)}, ValueRange{fin}).getResult();
+      skip.getResult().replaceAllUsesWith(skipV);
+      skip.erase();
+      finite = finite ? AndOp::create(b, loc, TypeRange{scalarT(i1)}, ValueRange{finite, fin})
+                            .getResult()
+                      : fin;
+    }
 
     SmallVector<Value> results(ret->getOperands());
     SmallVector<Attribute> resultAttrs;

@@ -693,6 +693,45 @@ def Mp_EinsumOp : Mp_Op<"einsum", "Einsum", "*", "1", [Pure]> {
 // Training (no ONNX counterpart)
 //===----------------------------------------------------------------------===//
 
+def Mp_LossScaleOp : Op<Mp_Dialect, "loss_scale", [Pure]> {
+  let summary = "The loss scale or its inverse, as mp-loss-scaling supplies it";
+  let description = [{
+    `mp-build-train-step` emits two: `role = "seed"` starts the backward
+    pass (dL/dL), and `role = "unscale"` multiplies the gradients inside each
+    `mp.optimizer_update`. Both are 1 until `mp-loss-scaling` replaces them
+    with the scale and 1/scale. They are ops rather than marked constants so
+    that the folding and CSE of the passes in between (autocast, master
+    weights) cannot merge them with other constants: the passes may run in
+    any order. Lowered as they are, both are 1.
+
+    ```mlir
+    %seed = mp.loss_scale "seed" : tensor<f32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$role);
+  let results = (outs 0DTensorOf<[AnyFloat]>:$value);
+  let hasVerifier = 1;
+  let assemblyFormat = "$role attr-dict `:` type($value)";
+}
+
+def Mp_NonFiniteSkipOp : Op<Mp_Dialect, "nonfinite_skip", [Pure]> {
+  let summary = "Whether an update is skipped for non-finite gradients";
+  let description = [{
+    `%skip = mp.nonfinite_skip %probe`, where `%probe` is the sum over the
+    raw gradients of `g * 0`: 0 exactly when every gradient is finite. It is
+    false (updates are never skipped, as in PyTorch without a GradScaler)
+    until `mp-loss-scaling` replaces it with `probe != 0`. The probe is its
+    operand, so no pass in between removes it as dead.
+
+    ```mlir
+    %skip = mp.nonfinite_skip %probe : (tensor<f32>) -> tensor<i1>
+    ```
+  }];
+  let arguments = (ins 0DTensorOf<[F32]>:$probe);
+  let results = (outs 0DTensorOf<[I1]>:$skip);
+  let assemblyFormat = "$probe attr-dict `:` functional-type(operands, results)";
+}
+
 def Mp_DropoutMaskOp : Op<Mp_Dialect, "dropout_mask", [Pure]> {
   let summary = "The keep-mask of a training-mode Dropout at one training step";
   let description = [{

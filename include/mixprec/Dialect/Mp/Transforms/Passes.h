@@ -11,14 +11,6 @@ namespace mixprec::mp {
 /// A function with this unit attribute is left alone by the autocast passes
 /// (a training module's @inference and @init keep FP32).
 inline constexpr llvm::StringLiteral kNoAutocastAttr = "mp.no_autocast";
-/// Markers mp-build-train-step puts on a training step's constants for the
-/// passes that follow: the backward pass's seed dL/dL, the gradients'
-/// multiplier (1 / loss scale) and the skip flag of the optimizer updates.
-inline constexpr llvm::StringLiteral kGradSeedAttr = "mp.grad_seed";
-inline constexpr llvm::StringLiteral kGradUnscaleAttr = "mp.grad_unscale";
-inline constexpr llvm::StringLiteral kGradSkipAttr = "mp.grad_skip";
-/// The op producing sum(g * 0) over every raw gradient (0 iff all finite).
-inline constexpr llvm::StringLiteral kGradProbeAttr = "mp.grad_probe";
 /// An op with this unit attribute is assigned FP32 by mp-assign-precision
 /// (rule `keep-f32`): the loss-scale product of a training step.
 inline constexpr llvm::StringLiteral kKeepF32Attr = "mp.keep_f32";

@@ -84,7 +84,8 @@ def MpAssignPrecision : Pass<"mp-assign-precision", "::mlir::ModuleOp"> {
     Option<"target", "target", "std::string", "\"f16\"",
            "Low-precision type: f16 or bf16">,
     Option<"keepIOTypes", "keep-io-types", "bool", "false",
-           "Keep the graph's FP32 inputs and outputs (cast at the boundary)">,
+           "Keep the graph's FP32 inputs and outputs (cast at the boundary); always "
+           "on for a training step, whose inputs and outputs are its FP32 state">,
     ListOption<"opTypesToExclude", "op-types-to-exclude", "std::string",
                "ONNX op types kept in FP32">,
     ListOption<"opTypesToInclude", "op-types-to-include", "std::string",
