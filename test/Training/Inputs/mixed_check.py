@@ -120,6 +120,20 @@ check(moved and float(o2["loss_scale"]) == 32768.0 and int(o2["loss_scale_good_s
 check(all(np.array_equal(o2[k + ".low"], o2[k].astype(np.float16)) for k in params),
       "the fused update writes the FP16 copy of the new master")
 
+# The issue's pass order (autocast, master weights, then loss scaling, and
+# no keep-io-types) builds the same step: same skip on the bad batch, same
+# results on the good one.
+issue_train = os.path.join(out, "inject.issue-order.train.mlir")
+subprocess.run([mp_opt, path, "--mp-build-train-step=loss=cross-entropy optimizer=adam lr=0.01",
+                "--mp-autocast=target=f16 summary=0", "--mp-master-weights",
+                "--mp-loss-scaling=mode=dynamic", "-o", issue_train], check=True)
+i1 = run_step(issue_train, os.path.join(out, "issue1"), {"x": bad, "labels": lab, **state})
+i2 = run_step(issue_train, os.path.join(out, "issue2"), {"x": x, "labels": lab, **state2})
+same = all(np.array_equal(i1[k], o1[k]) for k in o1) and \
+    all(np.allclose(i2[k], o2[k], rtol=1e-6, atol=0) for k in o2)
+check(same, "the issue's pass order (autocast, master weights, loss scaling) gives the same "
+      "skip and the same step")
+
 # 2. Underflow. y = c (x W) with c = 1e-4 and targets of that size: the
 # gradient reaching the FP16 MatMul, c * dL/dy, is about 1e-9, below FP16's
 # smallest subnormal (6e-8), while the weights are of order 1. SGD on this
