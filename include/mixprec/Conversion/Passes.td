@@ -303,4 +303,29 @@ def MpGpuEmulateLaunches : Pass<"mp-gpu-emulate-launches", "::mlir::func::FuncOp
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def MpGpuGlobalsToDevice : Pass<"mp-gpu-globals-to-device", "::mlir::ModuleOp"> {
+  let summary = "Give kernels device copies of the program's constant globals";
+  let description = [{
+    Runs on the host's LLVM dialect. Bufferized constants (weights, shape
+    tensors) are `llvm.mlir.global constant`s in host memory, which kernels
+    cannot read. Each `llvm.mlir.addressof` of one in a host function
+    becomes a call to the runtime's `mpcudaDeviceGlobal(ptr, bytes)`, which
+    copies the global into managed memory once per process and returns the
+    copy (cached by address), so weights cross to the device once, not per
+    call.
+
+    Before:
+    ```mlir
+    %w = llvm.mlir.addressof @__constant_128x10xf32 : !llvm.ptr
+    ```
+    After:
+    ```mlir
+    %h = llvm.mlir.addressof @__constant_128x10xf32 : !llvm.ptr
+    %n = llvm.mlir.constant(5120 : i64) : i64
+    %w = llvm.call @mpcudaDeviceGlobal(%h, %n) : (!llvm.ptr, i64) -> !llvm.ptr
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // MIXPREC_CONVERSION_PASSES_TD

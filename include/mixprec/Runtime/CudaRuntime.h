@@ -38,6 +38,9 @@ int mpcudaDeviceInfo(char *name, size_t size);
 /// Managed memory from the caching allocator (never null: exits on failure).
 void *mpcudaAllocManaged(size_t bytes);
 void mpcudaFree(void *ptr);
+/// A managed copy of `bytes` of host memory at `host` (a program's constant
+/// global), made on the first call and returned again for the same address.
+void *mpcudaDeviceGlobal(const void *host, uint64_t bytes);
 /// Bytes currently allocated and the peak since the last reset.
 size_t mpcudaBytesInUse();
 size_t mpcudaPeakBytes();

@@ -11,7 +11,8 @@
 //   gpu-kernel-outlining, mp-gpu-merge-kernel-modules (one PTX module)
 //   nvvm-attach-target{chip, features}
 //   gpu.module(convert-gpu-to-nvvm)
-//   host: finalize-memref-to-llvm{use-generic-functions}, gpu-to-llvm, ... LLVM
+//   host: finalize-memref-to-llvm{use-generic-functions}, gpu-to-llvm, ... LLVM,
+//   mp-gpu-globals-to-device (constants reach kernels as device copies)
 //   gpu-module-to-binary{format}                          (PTX, cubin, fatbin)
 //
 // Buffers are allocated through the generic memref allocation functions,
@@ -131,7 +132,7 @@ LogicalResult mixprec::buildLowerToNVPTXPipeline(OpPassManager &pm,
   if (failed(upstream("canonicalize,gpu-kernel-outlining")))
     return failure();
   pm.addPass(createMpGpuMergeKernelModules());
-  return upstream("convert-scf-to-cf,"
+  if (failed(upstream("convert-scf-to-cf,"
                   "expand-strided-metadata,"
                   "lower-affine,"
                   "nvvm-attach-target{chip=" +
@@ -151,9 +152,11 @@ LogicalResult mixprec::buildLowerToNVPTXPipeline(OpPassManager &pm,
                   "convert-cf-to-llvm,"
                   "convert-to-llvm,"
                   "reconcile-unrealized-casts,"
-                  "canonicalize,cse,"
-                  "gpu-module-to-binary{format=" +
-                  std::string(o.format) + " toolkit=" + toolkit + "}");
+                  "canonicalize,cse")))
+    return failure();
+  pm.addPass(createMpGpuGlobalsToDevice());
+  return upstream("gpu-module-to-binary{format=" + std::string(o.format) + " toolkit=" + toolkit +
+                  "}");
 }
 
 void mixprec::registerLowerToNVPTXPipeline() {

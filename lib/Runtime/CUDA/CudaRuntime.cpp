@@ -61,6 +61,8 @@ struct State {
   std::multimap<size_t, void *> freeBlocks;
   std::unordered_map<void *, size_t> live;
   size_t inUse = 0, peak = 0;
+  // Device copies of the programs' constant globals, by host address.
+  std::unordered_map<const void *, void *> globals;
   // Set by device-only programs (mpcudaDeferSync): the host reads no device
   // memory until they return, so launches, GEMMs and frees need not wait.
   bool deferSync = false;
@@ -243,6 +245,22 @@ void *mpcudaAllocManaged(size_t bytes) {
   s.inUse += size;
   s.peak = std::max(s.peak, s.inUse);
   return p;
+}
+
+void *mpcudaDeviceGlobal(const void *host, uint64_t bytes) {
+  State &s = ready();
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto it = s.globals.find(host);
+  if (it != s.globals.end())
+    return it->second;
+  CUdeviceptr d;
+  CUresult r = s.cu.cuMemAllocManaged_(&d, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL);
+  if (r != CUDA_SUCCESS)
+    die("cuMemAllocManaged(" + std::to_string(bytes) + " bytes) for a constant failed: " +
+        errorName(r));
+  std::memcpy(reinterpret_cast<void *>(d), host, bytes);
+  s.globals[host] = reinterpret_cast<void *>(d);
+  return reinterpret_cast<void *>(d);
 }
 
 void mpcudaFree(void *ptr) {
