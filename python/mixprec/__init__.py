@@ -27,8 +27,8 @@ import onnx
 from ._mixprec import MixprecError  # noqa: F401  (re-exported)
 from . import _mixprec
 
-__all__ = ["autocast", "import_onnx", "run", "run_pipeline", "Report", "NodeDecision",
-           "ConstantConversion", "MixprecError"]
+__all__ = ["autocast", "import_onnx", "run", "run_pipeline", "train", "TrainResult", "Report",
+           "NodeDecision", "ConstantConversion", "MixprecError"]
 
 ModelLike = Union[onnx.ModelProto, bytes, str, os.PathLike]
 
@@ -242,6 +242,19 @@ def import_onnx(model: ModelLike) -> str:
     return _mixprec.import_onnx_bytes(data, "<bytes>", False)
 
 
+def _to_wire(arrays: Mapping[str, Any]) -> list:
+    import numpy as np
+
+    wire = []
+    for name, value in arrays.items():
+        a = np.ascontiguousarray(value)
+        if a.dtype.byteorder == ">":
+            a = a.astype(a.dtype.newbyteorder("<"))
+        dtype = f"{a.dtype.kind}{a.dtype.itemsize}"
+        wire.append((name, dtype, list(a.shape), a.tobytes()))
+    return wire
+
+
 def run(model: ModelLike, inputs: Mapping[str, Any]) -> dict:
     """Compiles an ONNX model for the CPU (``convert-mp-to-linalg``, JIT; the
     engine of ``mp-run``) and runs it.
@@ -261,13 +274,7 @@ def run(model: ModelLike, inputs: Mapping[str, Any]) -> dict:
     """
     import numpy as np
 
-    wire = []
-    for name, value in inputs.items():
-        a = np.ascontiguousarray(value)
-        if a.dtype.byteorder == ">":
-            a = a.astype(a.dtype.newbyteorder("<"))
-        dtype = f"{a.dtype.kind}{a.dtype.itemsize}"
-        wire.append((name, dtype, list(a.shape), a.tobytes()))
+    wire = _to_wire(inputs)
     if isinstance(model, (str, os.PathLike)):
         outs = _mixprec.run_model(b"", os.fspath(model), wire)
     else:
@@ -286,3 +293,135 @@ def run_pipeline(mlir_text: str, pipeline: str) -> str:
     """Runs a textual pass pipeline (e.g. ``"mp-autocast{target=bf16},cse"``)
     on MLIR text and returns the resulting MLIR text."""
     return _mixprec.run_pipeline(mlir_text, pipeline)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` measured."""
+    losses: list            # the loss of every step (FP32, unscaled)
+    loss_scales: list       # the dynamic loss scale after every step (empty otherwise)
+    skipped_steps: list     # 1-based steps skipped because a gradient was inf/NaN
+    final_loss: float
+    samples_per_second: float
+
+
+_LOSSES = ("cross-entropy", "mse")
+_OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+_TRAIN_KEYS = {"beta1": "beta1", "beta2": "beta2", "eps": "eps", "weight_decay": "weight-decay",
+               "momentum": "momentum", "accumulate": "accumulate", "clip_norm": "clip-norm",
+               "output": "output"}
+_SCALING_KEYS = {"init_scale": "init-scale", "growth_factor": "growth-factor",
+                 "backoff_factor": "backoff-factor", "growth_interval": "growth-interval",
+                 "min_scale": "min-scale", "max_scale": "max-scale"}
+
+
+def _check_word(key: str, value: str) -> str:
+    if not value or any(c in value for c in " ,{}\"'="):
+        raise ValueError(f"{key}: {value!r} may not be empty or contain spaces, commas, "
+                         "braces, quotes or '='")
+    return value
+
+
+def train_pipeline(*, loss: str = "cross-entropy", labels: str = "labels",
+                   optimizer: str = "adamw", lr: float = 1e-3, target: Optional[str] = "f16",
+                   loss_scaling: Optional[str] = "dynamic", master_weights: bool = True,
+                   autocast_options: Optional[Mapping[str, Any]] = None,
+                   autocast_summary: bool = True, **options) -> str:
+    """The ``mp-opt`` pass pipeline :func:`train` runs, as text (the same
+    string works with ``mp-opt --pass-pipeline='builtin.module(...)'``).
+    ``autocast_summary=False`` silences autocast's summary on stderr."""
+    if loss not in _LOSSES and not loss.startswith("output:"):
+        raise ValueError(f"loss: {loss!r} is not one of {', '.join(_LOSSES)} or 'output:<name>'")
+    if optimizer not in _OPTIMIZERS:
+        raise ValueError(f"optimizer: {optimizer!r} is not one of {', '.join(_OPTIMIZERS)}")
+    if target not in (None, "f16", "bf16"):
+        raise ValueError(f"target: {target!r} is not None, 'f16' or 'bf16'")
+    if loss_scaling not in (None, "static", "dynamic"):
+        raise ValueError(f"loss_scaling: {loss_scaling!r} is not None, 'static' or 'dynamic'")
+    build = [f"loss={_check_word('loss', loss)}", f"labels={_check_word('labels', labels)}",
+             f"optimizer={optimizer}", f"lr={float(lr)!r}"]
+    scaling = []
+    for key, value in options.items():
+        if key in _TRAIN_KEYS:
+            v = _check_word(key, value) if isinstance(value, str) else repr(value)
+            build.append(f"{_TRAIN_KEYS[key]}={v}")
+        elif key in _SCALING_KEYS:
+            scaling.append(f"{_SCALING_KEYS[key]}={value!r}")
+        else:
+            raise TypeError(f"train() got an unexpected option '{key}'; valid options: "
+                            f"{', '.join(sorted(list(_TRAIN_KEYS) + list(_SCALING_KEYS)))}")
+    passes = ["mp-build-train-step{" + " ".join(build) + "}"]
+    if target is not None:
+        ac = dict(autocast_options or {})
+        ac["target"] = target
+        quiet = "" if autocast_summary else " summary=0"
+        passes.append("mp-autocast{" + _option_string(ac) + quiet + "}")
+        if master_weights:
+            passes.append("mp-master-weights")
+    elif autocast_options:
+        raise ValueError("autocast_options need a target")
+    if loss_scaling is not None:
+        passes.append("mp-loss-scaling{" + " ".join([f"mode={loss_scaling}"] + scaling) + "}")
+    elif scaling:
+        raise ValueError("loss-scaling options need loss_scaling='static' or 'dynamic'")
+    return ",".join(passes)
+
+
+def train(model: ModelLike, data: Mapping[str, Any], *, steps: int = 100, batch: int = 0,
+          loss: str = "cross-entropy", labels: str = "labels", optimizer: str = "adamw",
+          lr: float = 1e-3, target: Optional[str] = "f16",
+          loss_scaling: Optional[str] = "dynamic", master_weights: bool = True,
+          autocast_options: Optional[Mapping[str, Any]] = None, seed: int = 0,
+          log_every: int = 0, log=None, **options) -> Tuple[onnx.ModelProto, TrainResult]:
+    """Trains an FP32 ONNX model in mixed precision on the CPU: the engine of
+    ``mp-opt --mp-build-train-step ... && mp-run --train`` (docs/training.md),
+    in-process.
+
+    The pipeline is ``mp-build-train-step`` (loss, optimizer) then
+    ``mp-autocast{target}`` (FP16/BF16 compute), ``mp-master-weights`` (FP32
+    masters, FP16 copies for forward and backward) and ``mp-loss-scaling``
+    (GradScaler's defaults for "dynamic": 65536, x2 after 2000 clean steps,
+    x0.5 and skip on inf/NaN). ``target=None`` trains in FP32.
+
+    Args:
+        model: the FP32 inference model (ModelProto, bytes or a path).
+        data: ``{name: numpy array}`` with one array per data input and the
+            labels (``labels``: class indices for cross-entropy, targets for
+            mse), all with the same leading (sample) dimension. Batches are
+            drawn from a seeded shuffle, epoch after epoch.
+        steps: optimizer steps; batch: samples per step (0: the model's batch).
+        loss, labels, optimizer, lr: as ``mp-build-train-step``.
+        target, loss_scaling, master_weights, autocast_options: see above;
+            autocast_options take :func:`autocast`'s spelling.
+        log_every: a progress line every this many steps (0: ten per run),
+            passed to ``log`` (a callable; None: silent).
+        **options: beta1, beta2, eps, weight_decay, momentum, accumulate,
+            clip_norm, output (``mp-build-train-step``) and init_scale,
+            growth_factor, backoff_factor, growth_interval, min_scale,
+            max_scale (``mp-loss-scaling``).
+
+    Returns:
+        ``(trained FP32 inference ModelProto, TrainResult)``.
+
+    Raises:
+        MixprecError: the model cannot be differentiated (the message names
+            the node), the data does not match the step's inputs, or an
+            option is rejected.
+    """
+    pipeline = train_pipeline(loss=loss, labels=labels, optimizer=optimizer, lr=lr,
+                              target=target, loss_scaling=loss_scaling,
+                              master_weights=master_weights, autocast_options=autocast_options,
+                              autocast_summary=False, **options)
+    wire = _to_wire(data)
+    if isinstance(model, (str, os.PathLike)):
+        out = _mixprec.train_model(b"", os.fspath(model), pipeline, wire, steps, batch,
+                                   log_every, seed, log)
+    else:
+        blob = model.SerializeToString() if isinstance(model, onnx.ModelProto) else bytes(model)
+        out = _mixprec.train_model(blob, "", pipeline, wire, steps, batch, log_every, seed, log)
+    trained, losses, scales, skipped, final, rate = out
+    result = onnx.ModelProto()
+    result.ParseFromString(trained)
+    return result, TrainResult(losses=list(losses), loss_scales=list(scales),
+                               skipped_steps=list(skipped), final_loss=float(final),
+                               samples_per_second=float(rate))

@@ -9,6 +9,7 @@
 
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
 #include "mixprec/ExecutionEngine/CPURunner.h"
+#include "mixprec/ExecutionEngine/Training.h"
 #include "mixprec/Dialect/Mp/Transforms/Autocast.h"
 #include "mixprec/Dialect/Mp/Transforms/Passes.h"
 #include "mixprec/Target/ONNX/ONNXExport.h"
@@ -34,6 +35,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
+#include <nanobind/stl/function.h>
 
 #include <mutex>
 #include <stdexcept>
@@ -222,6 +224,50 @@ std::vector<WireArray> runModel(nb::bytes data, const std::string &path,
   return out;
 }
 
+/// Imports the model, runs `pipeline` (mp-build-train-step and friends) and
+/// trains on `arrays`; returns (trained ONNX bytes, per-step losses, loss
+/// scales, skipped steps, final loss, samples/s).
+nb::tuple trainModel(nb::bytes data, const std::string &path, const std::string &pipeline,
+                     const std::vector<WireArray> &arrays, int64_t steps, int64_t batch,
+                     int64_t logEvery, uint64_t seed, nb::object log) {
+  Session s;
+  OwningOpRef<ModuleOp> module = path.empty() ? importBuffer(s, data, "<bytes>", false)
+                                              : importPath(s, path);
+  runPipeline(s, *module, pipeline);
+  std::map<std::string, mixprec::HostArray> dataMap;
+  for (const auto &[name, dtype, shape, bytes] : arrays) {
+    mixprec::HostArray a{dtype, shape,
+                         std::vector<char>(bytes.c_str(), bytes.c_str() + bytes.size())};
+    if ((int64_t)a.data.size() != a.numel() * mixprec::dtypeBytes(dtype))
+      throw MixprecError("array '" + name + "': data size does not match its shape and dtype");
+    dataMap[name] = std::move(a);
+  }
+  std::string saved = tempPath("onnx");
+  RemoveOnExit cleanup{saved};
+  mixprec::TrainOptions opts;
+  opts.data = &dataMap;
+  opts.steps = steps;
+  opts.batch = batch;
+  opts.logEvery = logEvery;
+  opts.seed = seed;
+  opts.savePath = saved;
+  if (!log.is_none())
+    opts.log = [&](const std::string &line) {
+      // The model comes back as bytes: the temporary file is not news.
+      if (!llvm::StringRef(line).starts_with("saved the trained model"))
+        log(line);
+    };
+  auto result = mixprec::train(*module, opts);
+  if (!result)
+    s.fail(llvm::toString(result.takeError()));
+  auto buf = llvm::MemoryBuffer::getFile(saved);
+  if (!buf)
+    throw MixprecError("cannot read the trained model back");
+  return nb::make_tuple(nb::bytes((*buf)->getBufferStart(), (*buf)->getBufferSize()),
+                        result->losses, result->lossScales, result->skippedSteps,
+                        result->finalLoss, result->samplesPerSecond);
+}
+
 } // namespace
 
 NB_MODULE(_mixprec, m) {
@@ -307,6 +353,13 @@ NB_MODULE(_mixprec, m) {
       "Autocasts the model at `input` and writes it to `output` (external "
       "data as needed); returns the report JSON.");
 
+  m.def("train_model", &trainModel, nb::arg("data"), nb::arg("path"), nb::arg("pipeline"),
+        nb::arg("arrays"), nb::arg("steps"), nb::arg("batch"), nb::arg("log_every"),
+        nb::arg("seed"), nb::arg("log").none(),
+        "Imports the ONNX model (bytes, or `path` if not empty), runs the pass "
+        "pipeline that builds the training step, trains on the (name, dtype, "
+        "shape, bytes) arrays, and returns (trained ONNX bytes, losses, loss "
+        "scales, skipped steps, final loss, samples/s).");
   m.def("run_model", &runModel, nb::arg("data"), nb::arg("path"),
         nb::arg("inputs"),
         "Compiles the ONNX model (bytes, or `path` if not empty) for the CPU "

@@ -185,3 +185,112 @@ def test_large_model_with_external_data_by_path(tmp_path):
     a = run(str(src), feeds)[0]
     b = run(str(dst), feeds)[0]
     assert np.abs(a - b).max() <= 1e-2 * np.abs(a).max()
+
+
+def _digits_mlp(batch, hidden=32, seed=0):
+    r = np.random.default_rng(seed)
+    p = {"W1": (r.standard_normal((64, hidden)) * np.sqrt(2 / 64)).astype(np.float32),
+         "b1": np.zeros(hidden, np.float32),
+         "W2": (r.standard_normal((hidden, 10)) * np.sqrt(1 / hidden)).astype(np.float32),
+         "b2": np.zeros(10, np.float32)}
+    g = helper.make_graph(
+        [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1"),
+         helper.make_node("Relu", ["h"], ["r"], name="relu"),
+         helper.make_node("Gemm", ["r", "W2", "b2"], ["logits"], name="fc2")], "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, 64])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [batch, 10])],
+        [numpy_helper.from_array(v, k) for k, v in p.items()])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    return m, p
+
+
+def test_train_digits_mixed_precision():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    x = (digits.data / 16.0).astype(np.float32)
+    y = digits.target.astype(np.int64)
+    perm = np.random.default_rng(0).permutation(len(x))
+    tr, te = perm[:1400], perm[1400:1784]
+    model, p = _digits_mlp(64)
+    lines = []
+    trained, result = mixprec.train(model, {"x": x[tr], "labels": y[tr]}, steps=150,
+                                    lr=1e-2, target="f16", loss_scaling="dynamic",
+                                    log_every=50, log=lines.append)
+    assert len(result.losses) == 150 and len(result.loss_scales) == 150
+    # The batches come from an internal shuffle, so check the learning:
+    first, last = np.mean(result.losses[:10]), np.mean(result.losses[-10:])
+    assert last < 0.5 * first, (first, last)
+    assert result.loss_scales[0] == 65536.0 and not result.skipped_steps
+    assert result.samples_per_second > 0 and lines and "step" in lines[0]
+    # The returned model is the FP32 inference graph with trained weights:
+    # ONNX Runtime runs it (the independent oracle) and it classifies
+    # held-out digits far above chance.
+    assert [i.data_type for i in trained.graph.initializer] == [TensorProto.FLOAT] * 4
+    sess = ort.InferenceSession(trained.SerializeToString(), providers=["CPUExecutionProvider"])
+    preds = np.concatenate([sess.run(None, {"x": x[te][i:i + 64]})[0].argmax(1)
+                            for i in range(0, len(te), 64)])
+    acc = (preds == y[te]).mean()
+    assert acc > 0.85, acc
+    w1 = numpy_helper.to_array(next(i for i in trained.graph.initializer if i.name == "W1"))
+    assert not np.allclose(w1, p["W1"])
+
+
+def test_train_fp32_sgd_matches_numpy_step():
+    # One SGD step in FP32, no loss scaling: the updated weights equal a
+    # float64 numpy reference of softmax cross-entropy's gradient.
+    r = np.random.default_rng(3)
+    model, p = _digits_mlp(8, hidden=16, seed=1)
+    x = r.random((8, 64)).astype(np.float32)
+    y = r.integers(0, 10, 8).astype(np.int64)
+    trained, result = mixprec.train(model, {"x": x, "labels": y}, steps=1, lr=0.1,
+                                    optimizer="sgd", target=None, loss_scaling=None)
+    P = {k: v.astype(np.float64) for k, v in p.items()}
+    h = x @ P["W1"] + P["b1"]
+    rr = np.maximum(h, 0)
+    z = rr @ P["W2"] + P["b2"]
+    e = np.exp(z - z.max(1, keepdims=True))
+    sm = e / e.sum(1, keepdims=True)
+    loss = -np.log(sm[np.arange(8), y]).mean()
+    dz = sm.copy()
+    dz[np.arange(8), y] -= 1
+    dz /= 8
+    gW2 = rr.T @ dz
+    gW1 = x.T @ ((dz @ P["W2"].T) * (h > 0))
+    got = {i.name: numpy_helper.to_array(i) for i in trained.graph.initializer}
+    assert abs(result.losses[0] - loss) < 1e-5
+    np.testing.assert_allclose(got["W2"], P["W2"] - 0.1 * gW2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got["W1"], P["W1"] - 0.1 * gW1, rtol=1e-5, atol=1e-6)
+
+
+def test_train_skips_overflowing_step_and_backs_off():
+    # One sample holds inf: the step that draws it has non-finite gradients,
+    # so (GradScaler's rule) it is skipped and the scale halves; the weights
+    # stay finite.
+    model, _ = _digits_mlp(8, hidden=16)
+    r = np.random.default_rng(5)
+    x = r.random((64, 64)).astype(np.float32)
+    x[17, 3] = np.inf
+    y = (np.arange(64) % 10).astype(np.int64)
+    trained, result = mixprec.train(model, {"x": x, "labels": y}, steps=8, lr=1e-3)
+    assert len(result.skipped_steps) == 1, result.skipped_steps
+    k = result.skipped_steps[0] - 1
+    assert result.loss_scales[k] == 32768.0
+    assert all(s == 65536.0 for s in result.loss_scales[:k])
+    for init in trained.graph.initializer:
+        assert np.isfinite(numpy_helper.to_array(init)).all(), init.name
+
+
+def test_train_rejects_bad_input():
+    model, _ = _digits_mlp(8)
+    x = np.zeros((16, 64), np.float32)
+    with pytest.raises(ValueError, match="optimizer"):
+        mixprec.train(model, {"x": x, "labels": np.zeros(16, np.int64)}, optimizer="lamb")
+    with pytest.raises(TypeError, match="unexpected option"):
+        mixprec.train(model, {"x": x, "labels": np.zeros(16, np.int64)}, betas=0.9)
+    with pytest.raises(mixprec.MixprecError, match="labels"):
+        mixprec.train(model, {"x": x}, steps=1)
+    assert mixprec.train_pipeline() == (
+        "mp-build-train-step{loss=cross-entropy labels=labels optimizer=adamw lr=0.001},"
+        "mp-autocast{target=f16},mp-master-weights,mp-loss-scaling{mode=dynamic}")

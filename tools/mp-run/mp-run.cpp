@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Train.h"
+#include "mixprec/ExecutionEngine/Training.h"
 #include "mixprec/ExecutionEngine/CPURunner.h"
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
 #include "mixprec/Target/ONNX/ONNXImport.h"

@@ -186,7 +186,8 @@ static bool lowStorageFP32Compute(Operation *op) {
 Decision MpAssignPrecisionPass::initial(Operation *op) {
   if (op->hasAttr(kKeepF32Attr))
     return {Color::F32, "keep-f32",
-            "the loss-scale product stays FP32 (the scale itself exceeds FP16's range)"};
+            "part of the loss or its backward, which mp-build-train-step keeps "
+            "FP32 (as PyTorch autocast keeps loss functions)"};
   auto iface = cast<PrecisionOpInterface>(op);
   std::string opType = cast<OnnxNodeOpInterface>(op).getOnnxOpType().str();
   std::string name = getNodeName(op);

@@ -1,13 +1,10 @@
-//===- Train.cpp - mp-run --train -----------------------------------------===//
+//===- Training.cpp - the training loop of mp-run --train and mixprec.train ===//
 //
-// Runs a training module from `mp-opt --mp-build-train-step` (with an
-// optimizer): @init gives the initial state, @main is one step that maps
-// (data batch, state) to (loss, new state) under the same names, and
-// @inference is the forward graph the trained weights are saved into.
+// See include/mixprec/ExecutionEngine/Training.h.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Train.h"
+#include "mixprec/ExecutionEngine/Training.h"
 
 #include "mixprec/Dialect/Mp/IR/MpDialect.h"
 #include "mixprec/ExecutionEngine/CPURunner.h"
@@ -30,9 +27,16 @@ using mixprec::HostArray;
 
 namespace {
 
-int fail(const llvm::Twine &msg) {
-  llvm::errs() << "mp-run: error: " << msg << "\n";
-  return 1;
+/// A printf-style llvm::format as a string.
+std::string str(const llvm::format_object_base &f) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << f;
+  return out;
+}
+
+llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
 }
 
 /// A copy of `module` whose @main is the function `name` (the others but
@@ -53,7 +57,12 @@ OwningOpRef<ModuleOp> withEntry(ModuleOp module, StringRef name) {
 
 } // namespace
 
-int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
+llvm::Expected<mixprec::TrainResult> mixprec::train(ModuleOp module, const TrainOptions &opts) {
+  TrainResult result;
+  auto log = [&](const std::string &line) {
+    if (opts.log)
+      opts.log(line);
+  };
   auto main = module.lookupSymbol<func::FuncOp>("main");
   auto init = module.lookupSymbol<func::FuncOp>("init");
   if (!main || !init || !module.lookupSymbol<func::FuncOp>("inference"))
@@ -66,20 +75,25 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
 
   // Training data: one array per data input (the graph's inputs and the
   // labels), all with the same number of samples along dim 0.
-  auto data = readArrays(opts.dataPath);
-  if (!data)
-    return fail(llvm::toString(data.takeError()));
+  std::map<std::string, HostArray> loaded;
+  if (!opts.data) {
+    auto read = readArrays(opts.dataPath);
+    if (!read)
+      return read.takeError();
+    loaded = std::move(*read);
+  }
+  const std::map<std::string, HostArray> *data = opts.data ? opts.data : &loaded;
   std::map<std::string, HostArray> state;
   auto t0 = std::chrono::steady_clock::now();
   {
     OwningOpRef<ModuleOp> m = withEntry(module, "init");
     auto exe = CPUExecutable::compile(*m);
     if (!exe)
-      return fail(llvm::toString(exe.takeError()));
+      return exe.takeError();
     std::vector<HostArray> none;
     auto out = (*exe)->run(none);
     if (!out)
-      return fail(llvm::toString(out.takeError()));
+      return out.takeError();
     for (size_t i = 0; i < out->size(); ++i)
       state[initNames[i]] = std::move((*out)[i]);
   }
@@ -92,10 +106,11 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
       continue;
     auto it = data->find(n);
     if (it == data->end())
-      return fail("'" + opts.dataPath + "' has no array named '" + n +
+      return fail("the training data" + (opts.data ? std::string() : " ('" + opts.dataPath + "')") +
+                  " has no array named '" + n +
                   "' (the training step's input #" + llvm::Twine(i) + ", " +
                   llvm::Twine(n) + ")");
-    HostArray &a = it->second;
+    const HostArray &a = it->second;
     if (a.shape.empty())
       return fail("training array '" + n + "' needs a sample dim");
     if (samples >= 0 && a.shape[0] != samples)
@@ -130,13 +145,11 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
   copts.device = opts.device;
   auto exe = CPUExecutable::compile(*stepModule, nullptr, copts);
   if (!exe)
-    return fail(llvm::toString(exe.takeError()));
+    return exe.takeError();
   double compileSec =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  llvm::errs() << llvm::format("mp-run: compiled the training step in %.2f s; %lld samples, "
-                               "batch %lld, %lld steps\n",
-                               compileSec, (long long)samples, (long long)batch,
-                               (long long)opts.steps);
+  log(str(llvm::format("compiled the training step in %.2f s; %lld samples, batch %lld, %lld steps",
+                       compileSec, (long long)samples, (long long)batch, (long long)opts.steps)));
 
   // Epochs over a seeded shuffle of the samples; an incomplete last batch
   // is skipped.
@@ -165,7 +178,7 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
         args[i] = state[argNames[i]];
         continue;
       }
-      const HostArray &src = (*data)[argNames[i]];
+      const HostArray &src = data->at(argNames[i]);
       int64_t row = src.numel() / samples * dtypeBytes(src.dtype);
       HostArray &a = args[i];
       a.dtype = src.dtype;
@@ -178,8 +191,9 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
     cursor += batch;
     auto out = (*exe)->run(args);
     if (!out)
-      return fail(llvm::toString(out.takeError()));
+      return out.takeError();
     lastLoss = loadAsDouble((*out)[0].data.data(), (*out)[0].dtype);
+    result.losses.push_back(lastLoss);
     lossSum += lastLoss;
     ++lossCount;
     double oldScale = scaleOf(state);
@@ -187,38 +201,37 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
       if (state.count(resultNames[i]))
         state[resultNames[i]] = std::move((*out)[i]);
     double newScale = scaleOf(state);
+    if (!std::isnan(newScale))
+      result.lossScales.push_back(newScale);
     if (newScale < oldScale) {
       ++skipped;
-      llvm::errs() << llvm::format("step %lld: non-finite gradients, update skipped; loss scale "
-                                   "%g -> %g\n",
-                                   (long long)step, oldScale, newScale);
+      result.skippedSteps.push_back(step);
+      log(str(llvm::format("step %lld: non-finite gradients, update skipped; loss scale %g -> %g",
+                           (long long)step, oldScale, newScale)));
     } else if (newScale > oldScale) {
-      llvm::errs() << llvm::format("step %lld: loss scale %g -> %g\n", (long long)step, oldScale,
-                                   newScale);
+      log(str(llvm::format("step %lld: loss scale %g -> %g", (long long)step, oldScale, newScale)));
     }
+    double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.samplesPerSecond = step * batch / std::max(sec, 1e-9);
     if (step % logEvery == 0 || step == opts.steps) {
-      double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      llvm::errs() << llvm::format("step %lld/%lld  loss %.5f (mean of the last %lld: %.5f)  "
-                                   "%.0f samples/s",
-                                   (long long)step, (long long)opts.steps, lastLoss,
-                                   (long long)lossCount, lossSum / lossCount,
-                                   step * batch / std::max(sec, 1e-9));
+      std::string line = str(llvm::format("step %lld/%lld  loss %.5f (mean of the last %lld: %.5f)  "
+                                          "%.0f samples/s",
+                                          (long long)step, (long long)opts.steps, lastLoss,
+                                          (long long)lossCount, lossSum / lossCount,
+                                          result.samplesPerSecond));
       if (!std::isnan(scaleOf(state)))
-        llvm::errs() << llvm::format("  loss scale %g", scaleOf(state));
-      llvm::errs() << "\n";
+        line += str(llvm::format("  loss scale %g", scaleOf(state)));
+      log(line);
       lossSum = 0;
       lossCount = 0;
     }
   }
   if (!std::isnan(scaleOf(state)))
-    llvm::errs() << llvm::format("mp-run: %lld of %lld steps skipped for non-finite gradients; "
-                                 "final loss scale %g\n",
-                                 (long long)skipped, (long long)opts.steps, scaleOf(state));
+    log(str(llvm::format("%lld of %lld steps skipped for non-finite gradients; final loss scale %g",
+                         (long long)skipped, (long long)opts.steps, scaleOf(state))));
   if (opts.device == Device::CUDA)
-    llvm::errs() << llvm::format("mp-run: peak device memory %.0f bytes\n",
-                                 (*exe)->peakDeviceBytes());
-  llvm::outs() << llvm::format("final loss: %.6g\n", lastLoss);
-
+    result.peakDeviceBytes = (*exe)->peakDeviceBytes();
+  result.finalLoss = lastLoss;
   if (!opts.savePath.empty()) {
     // The forward graph with the trained values in place of the initializers.
     OwningOpRef<ModuleOp> inference = withEntry(module, "inference");
@@ -236,7 +249,24 @@ int mixprec::runTraining(ModuleOp module, const TrainOptions &opts) {
     (*inference)->removeAttr("mp.train_step");
     if (failed(exportONNXFile(*inference, opts.savePath)))
       return fail("could not write '" + opts.savePath + "'");
-    llvm::errs() << "mp-run: saved the trained model to " << opts.savePath << "\n";
+    log("saved the trained model to " + opts.savePath);
   }
+  return result;
+}
+
+int mixprec::runTraining(ModuleOp module, TrainOptions opts) {
+  opts.log = [](const std::string &line) {
+    // Progress lines start with "step"; the others are mp-run's notes.
+    llvm::errs() << (StringRef(line).starts_with("step") ? "" : "mp-run: ") << line << "\n";
+  };
+  auto result = train(module, opts);
+  if (!result) {
+    llvm::errs() << "mp-run: error: " << llvm::toString(result.takeError()) << "\n";
+    return 1;
+  }
+  if (result->peakDeviceBytes >= 0)
+    llvm::errs() << llvm::format("mp-run: peak device memory %.0f bytes\n",
+                                 result->peakDeviceBytes);
+  llvm::outs() << llvm::format("final loss: %.6g\n", result->finalLoss);
   return 0;
 }
