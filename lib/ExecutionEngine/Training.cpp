@@ -39,8 +39,8 @@ llvm::Error fail(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
 }
 
-/// A copy of `module` whose @main is the function `name` (the others but
-/// `keep` are dropped).
+/// A copy of `module` whose @main is the function `name` (the other
+/// functions are dropped).
 OwningOpRef<ModuleOp> withEntry(ModuleOp module, StringRef name) {
   OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
   SmallVector<func::FuncOp> drop;
@@ -165,6 +165,15 @@ llvm::Expected<mixprec::TrainResult> mixprec::train(ModuleOp module, const Train
     auto it = st.find("loss_scale");
     return it == st.end() ? NAN : loadAsDouble(it->second.data.data(), it->second.dtype);
   };
+  // The applied-step counter `step` (NaN with gradient accumulation, whose
+  // counter moves once per window, or without one).
+  bool countsSteps = state.count("step") && !state.count("accumulation_step");
+  auto counterOf = [&](std::map<std::string, HostArray> &st) {
+    if (!countsSteps)
+      return (double)NAN;
+    const HostArray &a = st.at("step");
+    return loadAsDouble(a.data.data(), a.dtype);
+  };
   int64_t lossCount = 0;
   auto start = std::chrono::steady_clock::now();
   std::vector<HostArray> args(argNames.size());
@@ -197,17 +206,24 @@ llvm::Expected<mixprec::TrainResult> mixprec::train(ModuleOp module, const Train
     lossSum += lastLoss;
     ++lossCount;
     double oldScale = scaleOf(state);
+    double oldStep = counterOf(state);
     for (size_t i = 1; i < out->size(); ++i)
       if (state.count(resultNames[i]))
         state[resultNames[i]] = std::move((*out)[i]);
     double newScale = scaleOf(state);
     if (!std::isnan(newScale))
       result.lossScales.push_back(newScale);
-    if (newScale < oldScale) {
+    // A skipped update leaves the applied-step counter where it was (also
+    // under static scaling, or at min-scale where the scale cannot drop);
+    // with gradient accumulation the counter only moves once per window,
+    // so a drop of the dynamic scale is the sign instead.
+    bool wasSkipped = std::isnan(oldStep) ? newScale < oldScale : counterOf(state) == oldStep;
+    if (wasSkipped) {
       ++skipped;
       result.skippedSteps.push_back(step);
-      log(str(llvm::format("step %lld: non-finite gradients, update skipped; loss scale %g -> %g",
-                           (long long)step, oldScale, newScale)));
+      log(str(llvm::format("step %lld: non-finite gradients, update skipped", (long long)step)) +
+          (std::isnan(newScale) ? std::string()
+                                : str(llvm::format("; loss scale %g -> %g", oldScale, newScale))));
     } else if (newScale > oldScale) {
       log(str(llvm::format("step %lld: loss scale %g -> %g", (long long)step, oldScale, newScale)));
     }
@@ -229,6 +245,9 @@ llvm::Expected<mixprec::TrainResult> mixprec::train(ModuleOp module, const Train
   if (!std::isnan(scaleOf(state)))
     log(str(llvm::format("%lld of %lld steps skipped for non-finite gradients; final loss scale %g",
                          (long long)skipped, (long long)opts.steps, scaleOf(state))));
+  else if (countsSteps)
+    log(str(llvm::format("%lld of %lld steps skipped for non-finite gradients", (long long)skipped,
+                         (long long)opts.steps)));
   if (opts.device == Device::CUDA)
     result.peakDeviceBytes = (*exe)->peakDeviceBytes();
   result.finalLoss = lastLoss;

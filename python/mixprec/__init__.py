@@ -408,6 +408,10 @@ def train(model: ModelLike, data: Mapping[str, Any], *, steps: int = 100, batch:
             the node), the data does not match the step's inputs, or an
             option is rejected.
     """
+    if int(steps) < 1 or int(batch) < 0 or int(log_every) < 0:
+        raise ValueError("steps must be at least 1; batch and log_every not negative")
+    if log is not None and not callable(log):
+        raise TypeError("log must be a callable taking one line, or None")
     pipeline = train_pipeline(loss=loss, labels=labels, optimizer=optimizer, lr=lr,
                               target=target, loss_scaling=loss_scaling,
                               master_weights=master_weights, autocast_options=autocast_options,

@@ -280,6 +280,12 @@ def test_train_skips_overflowing_step_and_backs_off():
     assert all(s == 65536.0 for s in result.loss_scales[:k])
     for init in trained.graph.initializer:
         assert np.isfinite(numpy_helper.to_array(init)).all(), init.name
+    # Static scaling has no scale to back off, but still skips that step.
+    trained, result = mixprec.train(model, {"x": x, "labels": y}, steps=8, lr=1e-3,
+                                    loss_scaling="static", init_scale=1024.0)
+    assert len(result.skipped_steps) == 1 and result.loss_scales == []
+    for init in trained.graph.initializer:
+        assert np.isfinite(numpy_helper.to_array(init)).all(), init.name
 
 
 def test_train_rejects_bad_input():
@@ -289,6 +295,8 @@ def test_train_rejects_bad_input():
         mixprec.train(model, {"x": x, "labels": np.zeros(16, np.int64)}, optimizer="lamb")
     with pytest.raises(TypeError, match="unexpected option"):
         mixprec.train(model, {"x": x, "labels": np.zeros(16, np.int64)}, betas=0.9)
+    with pytest.raises(ValueError, match="steps"):
+        mixprec.train(model, {"x": x, "labels": np.zeros(16, np.int64)}, steps=0)
     with pytest.raises(mixprec.MixprecError, match="labels"):
         mixprec.train(model, {"x": x}, steps=1)
     assert mixprec.train_pipeline() == (
