@@ -19,11 +19,8 @@ import sys
 
 import numpy as np
 import onnx
-import onnxruntime as ort
-from onnx import TensorProto as T
-from onnx import helper as h
-from onnx import numpy_helper as nh
-from sklearn.datasets import load_digits
+
+from train_models import digits_split, heldout_accuracy, mlp
 
 
 def main():
@@ -35,29 +32,14 @@ def main():
                     help="cuda-emulated: the GPU pipeline's kernels as host loops (no GPU needed)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    r = np.random.default_rng(0)
-    p = {"W1": (r.standard_normal((64, 64)) * np.sqrt(2 / 64)).astype(np.float32),
-         "b1": np.zeros(64, np.float32),
-         "W2": (r.standard_normal((10, 64)) * np.sqrt(1 / 64)).astype(np.float32),
-         "b2": np.zeros(10, np.float32)}
-    g = h.make_graph([h.make_node("Gemm", ["x", "W1", "b1"], ["h"]), h.make_node("Relu", ["h"], ["r"]),
-                      h.make_node("Gemm", ["r", "W2", "b2"], ["logits"], transB=1)], "mlp",
-                     [h.make_tensor_value_info("x", T.FLOAT, [64, 64])],
-                     [h.make_tensor_value_info("logits", T.FLOAT, [64, 10])],
-                     [nh.from_array(v, k) for k, v in p.items()])
-    m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
-    m.ir_version = 8
+    m, _ = mlp(64, 64, 64, 10, 0)
     model = os.path.join(args.out, "mlp.onnx")
     onnx.save(m, model)
     step = os.path.join(args.out, "mlp.train.mlir")
     subprocess.run([args.mp_opt, model, "--mp-build-train-step=loss=cross-entropy optimizer=adamw lr=0.003",
                     "--mp-loss-scaling=mode=dynamic", "--mp-autocast=target=f16 keep-io-types=1",
                     "--mp-master-weights", "-o", step], check=True)
-    d = load_digits()
-    x = (d.data / 16.0).astype(np.float32)
-    y = d.target.astype(np.int64)
-    perm = np.random.default_rng(0).permutation(len(x))
-    tr, te = perm[:1437], perm[1437:]
+    x, y, tr, te = digits_split()
     data = os.path.join(args.out, "digits.npz")
     np.savez(data, x=x[tr], labels=y[tr])
     res = {}
@@ -71,11 +53,7 @@ def main():
             return 1
         loss = float(re.search(r"final loss: ([0-9.eE+-]+)", run.stdout).group(1))
         skipped = int(re.search(r"mp-run: ([0-9]+) of 600 steps skipped", run.stderr).group(1))
-        sess = ort.InferenceSession(saved, providers=["CPUExecutionProvider"])
-        xte = x[te][:320]
-        pred = np.concatenate([sess.run(None, {"x": xte[i:i + 64]})[0].argmax(1)
-                               for i in range(0, 320, 64)])
-        acc = float((pred == y[te][:320]).mean())
+        acc = heldout_accuracy(saved, x[te], y[te], 64)
         res[dev] = (loss, acc, skipped)
         print(f"{dev}: final loss {loss:.4f}, held-out accuracy {acc:.4f}, skipped steps {skipped}")
     (lc, ac, sc), (lg, ag, sg) = res["cpu"], res[args.device]

@@ -12,6 +12,7 @@ from onnx import TensorProto, helper, numpy_helper
 import mixprec
 import autocast_eval
 import gen_autocast_models
+import train_models
 
 ort.set_default_logger_severity(3)
 
@@ -188,31 +189,11 @@ def test_large_model_with_external_data_by_path(tmp_path):
 
 
 def _digits_mlp(batch, hidden=32, seed=0):
-    r = np.random.default_rng(seed)
-    p = {"W1": (r.standard_normal((64, hidden)) * np.sqrt(2 / 64)).astype(np.float32),
-         "b1": np.zeros(hidden, np.float32),
-         "W2": (r.standard_normal((hidden, 10)) * np.sqrt(1 / hidden)).astype(np.float32),
-         "b2": np.zeros(10, np.float32)}
-    g = helper.make_graph(
-        [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1"),
-         helper.make_node("Relu", ["h"], ["r"], name="relu"),
-         helper.make_node("Gemm", ["r", "W2", "b2"], ["logits"], name="fc2")], "mlp",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, 64])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [batch, 10])],
-        [numpy_helper.from_array(v, k) for k, v in p.items()])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m, p
+    return train_models.mlp(batch, 64, hidden, 10, seed)
 
 
 def test_train_digits_mixed_precision():
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    x = (digits.data / 16.0).astype(np.float32)
-    y = digits.target.astype(np.int64)
-    perm = np.random.default_rng(0).permutation(len(x))
-    tr, te = perm[:1400], perm[1400:1784]
+    x, y, tr, te = train_models.digits_split()
     model, p = _digits_mlp(64)
     lines = []
     trained, result = mixprec.train(model, {"x": x[tr], "labels": y[tr]}, steps=150,
@@ -228,10 +209,7 @@ def test_train_digits_mixed_precision():
     # ONNX Runtime runs it (the independent oracle) and it classifies
     # held-out digits far above chance.
     assert [i.data_type for i in trained.graph.initializer] == [TensorProto.FLOAT] * 4
-    sess = ort.InferenceSession(trained.SerializeToString(), providers=["CPUExecutionProvider"])
-    preds = np.concatenate([sess.run(None, {"x": x[te][i:i + 64]})[0].argmax(1)
-                            for i in range(0, len(te), 64)])
-    acc = (preds == y[te]).mean()
+    acc = train_models.heldout_accuracy(trained.SerializeToString(), x[te], y[te], 64)
     assert acc > 0.85, acc
     w1 = numpy_helper.to_array(next(i for i in trained.graph.initializer if i.name == "W1"))
     assert not np.allclose(w1, p["W1"])
@@ -249,15 +227,15 @@ def test_train_fp32_sgd_matches_numpy_step():
     P = {k: v.astype(np.float64) for k, v in p.items()}
     h = x @ P["W1"] + P["b1"]
     rr = np.maximum(h, 0)
-    z = rr @ P["W2"] + P["b2"]
+    z = rr @ P["W2"].T + P["b2"]
     e = np.exp(z - z.max(1, keepdims=True))
     sm = e / e.sum(1, keepdims=True)
     loss = -np.log(sm[np.arange(8), y]).mean()
     dz = sm.copy()
     dz[np.arange(8), y] -= 1
     dz /= 8
-    gW2 = rr.T @ dz
-    gW1 = x.T @ ((dz @ P["W2"].T) * (h > 0))
+    gW2 = dz.T @ rr
+    gW1 = x.T @ ((dz @ P["W2"]) * (h > 0))
     got = {i.name: numpy_helper.to_array(i) for i in trained.graph.initializer}
     assert abs(result.losses[0] - loss) < 1e-5
     np.testing.assert_allclose(got["W2"], P["W2"] - 0.1 * gW2, rtol=1e-5, atol=1e-6)

@@ -38,70 +38,95 @@ std::optional<arith::AtomicRMWKind> atomicKind(Operation *combiner, Type t) {
   return std::nullopt;
 }
 
-/// Rewrites a full reduction into an atomic parallel loop.
-LogicalResult atomize(linalg::GenericOp g) {
-  if (g.getNumDpsInits() != 1 || g.getNumParallelLoops() != 0 || g.getNumLoops() == 0 ||
-      !g.hasPureBufferSemantics())
-    return failure();
+/// A reduction `acc = combiner(acc, other)` with an atomic form: the last
+/// statement of a single-output linalg.generic.
+struct Reduction {
+  Operation *combiner;
+  BlockArgument acc;
+  Value other;
+  arith::AtomicRMWKind kind;
+};
+
+std::optional<Reduction> matchReduction(linalg::GenericOp g) {
+  if (g.getNumDpsInits() != 1 || !g.hasPureBufferSemantics())
+    return std::nullopt;
   Block &body = g.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   Operation *combiner = yield.getValues()[0].getDefiningOp();
   BlockArgument acc = body.getArgument(body.getNumArguments() - 1);
-  if (!combiner || combiner->getNumOperands() != 2 || combiner->getBlock() != &body)
-    return failure();
+  if (!combiner || combiner->getNumOperands() != 2 || combiner->getBlock() != &body ||
+      !acc.hasOneUse())
+    return std::nullopt;
   Value other = combiner->getOperand(0) == acc   ? combiner->getOperand(1)
                 : combiner->getOperand(1) == acc ? combiner->getOperand(0)
                                                  : Value();
-  if (!other || llvm::count_if(acc.getUses(), [](OpOperand &) { return true; }) != 1)
-    return failure();
-  auto kind = atomicKind(combiner, acc.getType());
+  auto kind = other ? atomicKind(combiner, acc.getType()) : std::nullopt;
   if (!kind)
+    return std::nullopt;
+  return Reduction{combiner, acc, other, *kind};
+}
+
+/// The indices the indexing map `m` selects at the loop point `ivs`.
+SmallVector<Value> indicesAt(OpBuilder &b, Location l, AffineMap m, ValueRange ivs) {
+  SmallVector<Value> idx;
+  for (AffineExpr e : m.getResults())
+    idx.push_back(affine::AffineApplyOp::create(b, l, AffineMap::get(m.getNumDims(), 0, e), ivs));
+  return idx;
+}
+
+/// Emits the body of `g` at the loop point `ivs` (its memref inputs loaded
+/// there, linalg.index as the induction variables), all but the combiner;
+/// returns the value the combiner folds into the accumulator.
+Value emitBodyAt(OpBuilder &b, Location l, linalg::GenericOp g, const Reduction &r,
+                 ValueRange ivs) {
+  Block &body = g.getRegion().front();
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  IRMapping map;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    BlockArgument arg = body.getArgument(in->getOperandNumber());
+    if (arg.use_empty())
+      continue;
+    if (isa<MemRefType>(in->get().getType()))
+      map.map(arg, memref::LoadOp::create(b, l, in->get(),
+                                          indicesAt(b, l, maps[in->getOperandNumber()], ivs)));
+    else
+      map.map(arg, in->get());
+  }
+  for (Operation &op : body.without_terminator()) {
+    if (&op == r.combiner)
+      continue;
+    if (auto idx = dyn_cast<linalg::IndexOp>(op)) {
+      map.map(idx.getResult(), ivs[idx.getDim()]);
+      continue;
+    }
+    b.clone(op, map);
+  }
+  return map.lookupOrDefault(r.other);
+}
+
+/// Rewrites a full reduction into an atomic parallel loop.
+LogicalResult atomize(linalg::GenericOp g) {
+  if (g.getNumParallelLoops() != 0 || g.getNumLoops() == 0)
+    return failure();
+  std::optional<Reduction> r = matchReduction(g);
+  if (!r)
     return failure();
   OpBuilder b(g);
   Location loc = g.getLoc();
   SmallVector<Range> ranges =
       cast<linalg::LinalgOp>(g.getOperation()).createLoopRanges(b, loc);
   SmallVector<Value> lbs, ubs, steps;
-  for (Range r : ranges) {
-    lbs.push_back(getValueOrCreateConstantIndexOp(b, loc, r.offset));
-    ubs.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
-    steps.push_back(getValueOrCreateConstantIndexOp(b, loc, r.stride));
+  for (Range range : ranges) {
+    lbs.push_back(getValueOrCreateConstantIndexOp(b, loc, range.offset));
+    ubs.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+    steps.push_back(getValueOrCreateConstantIndexOp(b, loc, range.stride));
   }
-  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
-  auto loop = scf::ParallelOp::create(
-      b, loc, lbs, ubs, steps, [&](OpBuilder &pb, Location l, ValueRange ivs) {
-        IRMapping map;
-        auto indices = [&](AffineMap m) {
-          SmallVector<Value> idx;
-          for (AffineExpr e : m.getResults())
-            idx.push_back(affine::AffineApplyOp::create(
-                pb, l, AffineMap::get(m.getNumDims(), 0, e), ivs));
-          return idx;
-        };
-        for (OpOperand *in : g.getDpsInputOperands()) {
-          BlockArgument arg = body.getArgument(in->getOperandNumber());
-          if (arg.use_empty())
-            continue;
-          if (isa<MemRefType>(in->get().getType()))
-            map.map(arg, memref::LoadOp::create(pb, l, in->get(),
-                                                indices(maps[in->getOperandNumber()])));
-          else
-            map.map(arg, in->get());
-        }
-        for (Operation &op : body.without_terminator()) {
-          if (&op == combiner)
-            continue;
-          // linalg.index inside the body: the loop's induction variable.
-          if (auto idx = dyn_cast<linalg::IndexOp>(op)) {
-            map.map(idx.getResult(), ivs[idx.getDim()]);
-            continue;
-          }
-          pb.clone(op, map);
-        }
-        memref::AtomicRMWOp::create(pb, l, *kind, map.lookupOrDefault(other),
-                                    g.getDpsInits()[0], indices(maps.back()));
-      });
-  (void)loop;
+  AffineMap outMap = g.getIndexingMapsArray().back();
+  scf::ParallelOp::create(b, loc, lbs, ubs, steps, [&](OpBuilder &pb, Location l, ValueRange ivs) {
+    Value v = emitBodyAt(pb, l, g, *r, ivs);
+    memref::AtomicRMWOp::create(pb, l, r->kind, v, g.getDpsInits()[0],
+                                indicesAt(pb, l, outMap, ivs));
+  });
   g.erase();
   return success();
 }
@@ -129,9 +154,7 @@ std::optional<TypedAttr> identity(arith::AtomicRMWKind kind, Type t, OpBuilder &
 /// (adjacent lanes read adjacent elements: coalesced) and combines its
 /// partial result into the output atomically.
 LogicalResult splitRows(linalg::GenericOp g, int64_t kLanes) {
-  if (g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 1 ||
-      g.getNumParallelLoops() == 0 || !g.hasPureBufferSemantics() ||
-      g.getNumDpsInputs() == 0)
+  if (g.getNumReductionLoops() != 1 || g.getNumParallelLoops() == 0 || g.getNumDpsInputs() == 0)
     return failure();
   SmallVector<AffineMap> maps = g.getIndexingMapsArray();
   auto iters = g.getIteratorTypesArray();
@@ -143,22 +166,12 @@ LogicalResult splitRows(linalg::GenericOp g, int64_t kLanes) {
   AffineMap in0 = maps.front();
   if (in0.getNumResults() == 0 || in0.getResults().back() != getAffineDimExpr(red, g.getContext()))
     return failure();
-  Block &body = g.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  Operation *combiner = yield.getValues()[0].getDefiningOp();
-  BlockArgument acc = body.getArgument(body.getNumArguments() - 1);
-  if (!combiner || combiner->getNumOperands() != 2 || combiner->getBlock() != &body ||
-      !acc.hasOneUse())
-    return failure();
-  Value other = combiner->getOperand(0) == acc   ? combiner->getOperand(1)
-                : combiner->getOperand(1) == acc ? combiner->getOperand(0)
-                                                 : Value();
-  auto kind = other ? atomicKind(combiner, acc.getType()) : std::nullopt;
-  if (!kind)
+  std::optional<Reduction> r = matchReduction(g);
+  if (!r)
     return failure();
   OpBuilder b(g);
   Location loc = g.getLoc();
-  auto init = identity(*kind, acc.getType(), b);
+  auto init = identity(r->kind, r->acc.getType(), b);
   if (!init)
     return failure();
   SmallVector<Range> ranges = cast<linalg::LinalgOp>(g.getOperation()).createLoopRanges(b, loc);
@@ -186,60 +199,26 @@ LogicalResult splitRows(linalg::GenericOp g, int64_t kLanes) {
   scf::ParallelOp::create(
       b, loc, lbs, ubs, steps, [&](OpBuilder &pb, Location l, ValueRange pivs) {
         Value lane = pivs.back();
+        // All loop ivs in linalg's order; the reduction dim's is set per
+        // iteration (the output map does not use it).
+        SmallVector<Value> ivs(ranges.size(), lane);
+        for (size_t j = 0; j < parDims.size(); ++j)
+          ivs[parDims[j]] = pivs[j];
         auto loop = scf::ForOp::create(
             pb, l, lane, kSize, arith::ConstantIndexOp::create(pb, l, lanes), ValueRange{initV},
             [&](OpBuilder &fb, Location fl, Value k, ValueRange iter) {
-              // All loop ivs in linalg's order.
-              SmallVector<Value> ivs(ranges.size());
-              for (size_t j = 0; j < parDims.size(); ++j)
-                ivs[parDims[j]] = pivs[j];
-              ivs[red] = k;
-              auto indices = [&](AffineMap m) {
-                SmallVector<Value> idx;
-                for (AffineExpr e : m.getResults())
-                  idx.push_back(affine::AffineApplyOp::create(
-                      fb, fl, AffineMap::get(m.getNumDims(), 0, e), ivs));
-                return idx;
-              };
-              IRMapping map;
-              for (OpOperand *in : g.getDpsInputOperands()) {
-                BlockArgument arg = body.getArgument(in->getOperandNumber());
-                if (arg.use_empty())
-                  continue;
-                if (isa<MemRefType>(in->get().getType()))
-                  map.map(arg, memref::LoadOp::create(fb, fl, in->get(),
-                                                      indices(maps[in->getOperandNumber()])));
-                else
-                  map.map(arg, in->get());
-              }
-              for (Operation &op : body.without_terminator()) {
-                if (&op == combiner)
-                  continue;
-                if (auto idx = dyn_cast<linalg::IndexOp>(op)) {
-                  map.map(idx.getResult(), ivs[idx.getDim()]);
-                  continue;
-                }
-                fb.clone(op, map);
-              }
+              SmallVector<Value> at = ivs;
+              at[red] = k;
+              Value v = emitBodyAt(fb, fl, g, *r, at);
               // The private accumulator: combiner(iter, value).
               IRMapping cm;
-              cm.map(acc, iter[0]);
-              cm.map(other, map.lookupOrDefault(other));
-              Operation *c = fb.clone(*combiner, cm);
+              cm.map(r->acc, iter[0]);
+              cm.map(r->other, v);
+              Operation *c = fb.clone(*r->combiner, cm);
               scf::YieldOp::create(fb, fl, c->getResult(0));
             });
-        SmallVector<Value> outIdx;
-        SmallVector<Value> ivs(ranges.size());
-        for (size_t j = 0; j < parDims.size(); ++j)
-          ivs[parDims[j]] = pivs[j];
-        for (AffineExpr e : maps.back().getResults())
-          outIdx.push_back(affine::AffineApplyOp::create(
-              pb, l, AffineMap::get(maps.back().getNumDims(), 0, e),
-              ValueRange(llvm::map_to_vector(ivs, [&](Value v) {
-                // The reduction dim does not appear in the output map.
-                return v ? v : lane;
-              }))));
-        memref::AtomicRMWOp::create(pb, l, *kind, loop.getResult(0), g.getDpsInits()[0], outIdx);
+        memref::AtomicRMWOp::create(pb, l, r->kind, loop.getResult(0), g.getDpsInits()[0],
+                                    indicesAt(pb, l, maps.back(), ivs));
       });
   g.erase();
   return success();

@@ -24,10 +24,12 @@ import sys
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper as nh
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "utils"))
+from train_models import digits_split, heldout_accuracy, mlp, run_outputs  # noqa: E402
 
 mp_opt, mp_run, out = sys.argv[1:4]
 markdown = sys.argv[sys.argv.index("--markdown") + 1] if "--markdown" in sys.argv else None
@@ -56,36 +58,9 @@ def build(path, name, step_opts, mixed):
     return train
 
 
-def mlp(batch, nin, hidden, nout, seed):
-    r = np.random.default_rng(seed)
-    p = {"W1": (r.standard_normal((nin, hidden)) * np.sqrt(2 / nin)).astype(np.float32),
-         "b1": np.zeros(hidden, np.float32),
-         "W2": (r.standard_normal((nout, hidden)) * np.sqrt(1 / hidden)).astype(np.float32),
-         "b2": np.zeros(nout, np.float32)}
-    g = h.make_graph(
-        [h.make_node("Gemm", ["x", "W1", "b1"], ["h"]), h.make_node("Relu", ["h"], ["r"]),
-         h.make_node("Gemm", ["r", "W2", "b2"], ["logits"], transB=1)], "mlp",
-        [h.make_tensor_value_info("x", T.FLOAT, [batch, nin])],
-        [h.make_tensor_value_info("logits", T.FLOAT, [batch, nout])],
-        [nh.from_array(v, k) for k, v in p.items()])
-    m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m, p
-
-
 def run_step(train, d, feeds):
-    os.makedirs(d, exist_ok=True)
-    args = []
-    for k, v in feeds.items():
-        np.save(os.path.join(d, f"in.{k}.npy"), v)
-        args.append(f"--input={k}={os.path.join(d, f'in.{k}.npy')}")
-    subprocess.run([mp_run, train, "--output-dir", d] + args, check=True, capture_output=True)
-    names = re.search(r"func.func @main\((.*?)\) ->", open(train).read()).group(1)
-    return {n: np.load(os.path.join(d, n.replace(".", "_") + ".npy")
-                       if os.path.exists(os.path.join(d, n.replace(".", "_") + ".npy"))
-                       else os.path.join(d, n + ".npy"))
-            for n in re.findall(r'mp.name = "([^"]+)"', names) if n not in feeds or True
-            if os.path.exists(os.path.join(d, n + ".npy"))}
+    """One step; returns the outputs that are inputs too (the state)."""
+    return {k: v for k, v in run_outputs(mp_run, train, d, feeds).items() if k in feeds}
 
 
 # 1. Injected inf.
@@ -174,21 +149,12 @@ check(results["fp16_dynamic_scaling"][1] < 0.2 and results["fp32"][1] < 0.2,
       "FP16 with dynamic loss scaling trains like FP32")
 
 # 3. Digits, FP32 against mixed; 4. memory.
-from sklearn.datasets import load_digits  # noqa: E402
-
-digits = load_digits()
-Xd = (digits.data / 16.0).astype(np.float32)
-Yd = digits.target.astype(np.int64)
-perm = np.random.default_rng(0).permutation(len(Xd))
-tr, te = perm[:1437], perm[1437:]
+Xd, Yd, tr, te = digits_split()
 B = 64
 
 
 def accuracy(saved, xte):
-    s = ort.InferenceSession(saved, providers=["CPUExecutionProvider"])
-    name = s.get_inputs()[0].name
-    preds = [s.run(None, {name: xte[i:i + B]})[0].argmax(1) for i in range(0, len(xte) - B + 1, B)]
-    return (np.concatenate(preds) == Yd[te][:len(preds) * B]).mean()
+    return heldout_accuracy(saved, xte, Yd[te], B)
 
 
 def memory(train):
@@ -317,10 +283,7 @@ for mode in ["fp32", "mixed"]:
         continue
     loss = float(re.search(r"final loss: (\S+)", p.stdout).group(1))
     skipped = re.search(r"(\d+) of \d+ steps skipped", p.stderr)
-    sess = ort.InferenceSession(saved, providers=["CPUExecutionProvider"])
-    preds = np.concatenate([sess.run(None, {"x": xs_te[i:i + B]})[0].argmax(1)
-                            for i in range(0, len(xs_te), B)])
-    acc = (preds == ys_te).mean()
+    acc = heldout_accuracy(saved, xs_te, ys_te, B)
     laccs[mode] = acc
     params_names = set(lp)
     mem[("LSTM 16 (9 steps)", mode)] = memory(train)

@@ -16,10 +16,12 @@ import sys
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper as nh
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "utils"))
+from train_models import digits_split, heldout_accuracy, mlp, run_outputs  # noqa: E402
 
 mp_opt, mp_run, out = sys.argv[1:4]
 os.makedirs(out, exist_ok=True)
@@ -30,23 +32,6 @@ def check(cond, what):
     global ok
     print(("PASS " if cond else "FAIL ") + what)
     ok &= bool(cond)
-
-
-def mlp(batch, nin, hidden, nout, seed):
-    r = np.random.default_rng(seed)
-    p = {"W1": (r.standard_normal((nin, hidden)) * np.sqrt(2 / nin)).astype(np.float32),
-         "b1": np.zeros(hidden, np.float32),
-         "W2": (r.standard_normal((nout, hidden)) * np.sqrt(1 / hidden)).astype(np.float32),
-         "b2": np.zeros(nout, np.float32)}
-    g = h.make_graph(
-        [h.make_node("Gemm", ["x", "W1", "b1"], ["h"]), h.make_node("Relu", ["h"], ["r"]),
-         h.make_node("Gemm", ["r", "W2", "b2"], ["logits"], transB=1)], "mlp",
-        [h.make_tensor_value_info("x", T.FLOAT, [batch, nin])],
-        [h.make_tensor_value_info("logits", T.FLOAT, [batch, nout])],
-        [nh.from_array(v, k) for k, v in p.items()])
-    m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m, p
 
 
 def build(model, name, opts):
@@ -123,13 +108,7 @@ for kind, wd in [("sgd", 0.0), ("momentum", 0.01), ("adam", 0.0), ("adamw", 0.05
 # Gradient accumulation: two micro-batches of 8 with accumulate=2 equal one
 # SGD step on the batch of 16 (the mean of the two halves' mean gradients).
 def run_named(train, d, feeds):
-    os.makedirs(d, exist_ok=True)
-    args = []
-    for k, v in feeds.items():
-        np.save(os.path.join(d, f"in_{k}.npy"), v)
-        args.append(f"--input={k}={os.path.join(d, f'in_{k}.npy')}")
-    subprocess.run([mp_run, train, "--output-dir", d] + args, check=True, capture_output=True)
-    return {f[:-4]: np.load(os.path.join(d, f)) for f in os.listdir(d) if not f.startswith("in_")}
+    return run_outputs(mp_run, train, d, feeds)
 
 
 m16, p16 = mlp(16, 6, 10, 4, 7)
@@ -200,24 +179,8 @@ check(worst <= 1 and not np.allclose(o0["W1"], o1["W1"]),
       f"of the tolerance); step 1 draws another mask")
 
 # 2. Digits.
-from sklearn.datasets import load_digits  # noqa: E402
-
-digits = load_digits()
-X = (digits.data / 16.0).astype(np.float32)
-Y = digits.target.astype(np.int64)
-perm = np.random.default_rng(0).permutation(len(X))
-tr, te = perm[:1437], perm[1437:]
+X, Y, tr, te = digits_split()
 B = 64
-
-
-def evaluate(path, xte):
-    s = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-    name = s.get_inputs()[0].name
-    preds = []
-    for i in range(0, len(xte) - B + 1, B):
-        preds.append(s.run(None, {name: xte[i:i + B]})[0].argmax(1))
-    n = len(preds) * B
-    return (np.concatenate(preds) == Y[te][:n]).mean()
 
 
 def train_digits(name, model, xtr, xte, steps, opts):
@@ -232,7 +195,7 @@ def train_digits(name, model, xtr, xte, steps, opts):
         return
     losses = [float(m) for m in re.findall(r"mean of the last \d+: ([0-9.]+)", r.stderr)]
     final = float(re.search(r"final loss: ([0-9.eE+-]+)", r.stdout).group(1))
-    acc = evaluate(saved, xte)
+    acc = heldout_accuracy(saved, xte, Y[te], B)
     print(f"{name}: first-interval mean loss {losses[0]:.4f}, last {losses[-1]:.4f}, "
           f"final loss {final:.4f}, held-out accuracy {acc:.4f}")
     check(losses[-1] < 0.5 * losses[0], f"{name}: the loss falls by more than half")
