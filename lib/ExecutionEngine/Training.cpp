@@ -182,9 +182,13 @@ llvm::Expected<mixprec::TrainResult> mixprec::train(ModuleOp module, const Train
       std::shuffle(order.begin(), order.end(), rng);
       cursor = 0;
     }
+    double oldScale = scaleOf(state);
+    double oldStep = counterOf(state);
     for (size_t i = 0; i < argNames.size(); ++i) {
+      // The state moves into the step and its results move back: no
+      // per-step copy of the weights and moments.
       if (!dataArg[i]) {
-        args[i] = state[argNames[i]];
+        args[i] = std::move(state[argNames[i]]);
         continue;
       }
       const HostArray &src = data->at(argNames[i]);
@@ -205,8 +209,9 @@ llvm::Expected<mixprec::TrainResult> mixprec::train(ModuleOp module, const Train
     result.losses.push_back(lastLoss);
     lossSum += lastLoss;
     ++lossCount;
-    double oldScale = scaleOf(state);
-    double oldStep = counterOf(state);
+    for (size_t i = 0; i < argNames.size(); ++i)
+      if (!dataArg[i])
+        state[argNames[i]] = std::move(args[i]);
     for (size_t i = 1; i < out->size(); ++i)
       if (state.count(resultNames[i]))
         state[resultNames[i]] = std::move((*out)[i]);

@@ -29,6 +29,19 @@ namespace mixprec {
 /// The mp -> linalg/tensor/arith/math patterns of convert-mp-to-linalg.
 void populateMpToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
 
+/// Upstream pipeline text shared by mp-lower-to-cpu and the GPU pipelines,
+/// which must bufferize and lower host code alike: one-shot bufferization of
+/// whole functions (identity layouts) and buffer deallocation.
+inline constexpr llvm::StringLiteral kBufferizePipeline =
+    "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref";
+
+/// Upstream pipeline text from bufferized linalg/scf/affine/memref/math
+/// code to the LLVM dialect on the host (`vector`: lower vector ops too).
+std::string loopsToLLVMPipeline(bool vector);
+
 /// mp-lower-to-cpu: convert-mp-to-linalg, bufferization, lowering to loops
 /// and to the LLVM dialect, ready for the ExecutionEngine or translation.
 void buildLowerToCPUPipeline(mlir::OpPassManager &pm);

@@ -75,11 +75,7 @@ static LogicalResult addGpuKernelPasses(OpPassManager &pm, int64_t blockSize, bo
   auto upstream = [&](const std::string &text) { return parsePassPipeline(text, pm); };
   pm.addPass(createConvertMpToLinalg());
   pm.addPass(createCanonicalizerPass());
-  if (failed(upstream("func.func(linalg-fuse-elementwise-ops),"
-                      "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
-                      "function-boundary-type-conversion=identity-layout-map},"
-                      "buffer-deallocation-pipeline,"
-                      "convert-bufferization-to-memref")))
+  if (failed(upstream("func.func(linalg-fuse-elementwise-ops)," + kBufferizePipeline.str())))
     return failure();
   if (libraryCalls)
     pm.addNestedPass<func::FuncOp>(createMpGpuLibraryCalls());
@@ -99,20 +95,7 @@ void mixprec::buildGpuEmulationPipeline(OpPassManager &pm) {
   if (failed(addGpuKernelPasses(pm, 256, /*libraryCalls=*/true, /*deferSync=*/false)))
     llvm::report_fatal_error("mp-gpu-emulation: invalid upstream pipeline");
   pm.addNestedPass<func::FuncOp>(createMpGpuEmulateLaunches());
-  if (failed(parsePassPipeline("canonicalize,"
-                               "convert-linalg-to-loops,"
-                               "convert-scf-to-cf,"
-                               "expand-strided-metadata,"
-                               "lower-affine,"
-                               "finalize-memref-to-llvm,"
-                               "convert-math-to-llvm,"
-                               "convert-math-to-libm,"
-                               "convert-arith-to-llvm,"
-                               "convert-func-to-llvm,"
-                               "convert-cf-to-llvm,"
-                               "convert-to-llvm,"
-                               "reconcile-unrealized-casts",
-                               pm)))
+  if (failed(parsePassPipeline("canonicalize," + loopsToLLVMPipeline(false), pm)))
     llvm::report_fatal_error("mp-gpu-emulation: invalid upstream pipeline");
 }
 

@@ -7,31 +7,30 @@
 
 using namespace mlir;
 
+std::string mixprec::loopsToLLVMPipeline(bool vector) {
+  return std::string("convert-linalg-to-loops,"
+                     "convert-scf-to-cf,"
+                     "expand-strided-metadata,"
+                     "lower-affine,") +
+         (vector ? "convert-vector-to-llvm," : "") +
+         "finalize-memref-to-llvm,"
+         "convert-math-to-llvm,"
+         "convert-math-to-libm,"
+         "convert-arith-to-llvm,"
+         "convert-func-to-llvm,"
+         "convert-cf-to-llvm,"
+         "convert-to-llvm,"
+         "reconcile-unrealized-casts";
+}
+
 void mixprec::buildLowerToCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertMpToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createMpTileAndVectorize());
   // Upstream from here; spelled textually so the pipeline reads like the
   // mlir-opt command line it is equivalent to.
-  std::string upstream =
-      "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-deallocation-pipeline,"
-      "convert-bufferization-to-memref,"
-      "convert-vector-to-scf{full-unroll},"
-      "convert-linalg-to-loops,"
-      "convert-scf-to-cf,"
-      "expand-strided-metadata,"
-      "lower-affine,"
-      "convert-vector-to-llvm,"
-      "finalize-memref-to-llvm,"
-      "convert-math-to-llvm,"
-      "convert-math-to-libm,"
-      "convert-arith-to-llvm,"
-      "convert-func-to-llvm,"
-      "convert-cf-to-llvm,"
-      "convert-to-llvm,"
-      "reconcile-unrealized-casts";
+  std::string upstream = kBufferizePipeline.str() +
+                         ",convert-vector-to-scf{full-unroll}," + loopsToLLVMPipeline(true);
   if (failed(parsePassPipeline(upstream, pm)))
     llvm::report_fatal_error("mp-lower-to-cpu: invalid upstream pipeline");
 }
